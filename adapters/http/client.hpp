@@ -1,0 +1,72 @@
+// HTTP/1.1 client on standalone Asio with C++20 coroutines (plain TCP; TLS comes with the
+// providers issue). Keeps idle keep-alive connections per host:port for reuse.
+//
+// Failures are values and say whether the request may have reached the server: a provider send
+// that timed out after the request was written must not be retried blindly (issue 3). Use from
+// the io_context's thread only.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <variant>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+
+#include "adapters/http/codec.hpp"
+#include "adapters/http/message.hpp"
+#include "common/expected.hpp"
+
+namespace disparo::http {
+
+struct Url {
+  std::string scheme;  // "http"
+  std::string host;
+  unsigned short port = 80;
+  std::string target;  // path and query, "/" at least
+};
+// Parses "http://host:port/path?q"; nullopt for anything else (https is refused for now).
+std::optional<Url> parse_url(std::string_view text);
+
+struct ClientOptions {
+  std::chrono::milliseconds connect_timeout{3'000};
+  std::chrono::milliseconds request_timeout{10'000};  // write + read of one exchange
+  ParseLimits limits{};
+  std::size_t max_idle_per_host = 16;
+};
+
+// Where a failed exchange stopped. `not_sent`: safe to retry; `maybe_sent`: the request was
+// (partly) written, the server may have acted on it.
+enum class Delivery { not_sent, maybe_sent };
+
+struct ClientError {
+  Error error;  // kind: unavailable (connect/reset), timeout, internal (bad response)
+  Delivery delivery = Delivery::not_sent;
+};
+
+class Client {
+ public:
+  Client(asio::io_context& io, ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Sends `request` to url.host:url.port with request.target = url.target (set by the caller or
+  // filled from url when empty). Returns the response or a ClientError.
+  asio::awaitable<std::variant<Response, ClientError>> send(const Url& url, Request request);
+
+  // Closes idle connections (shutdown).
+  void close_idle();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace disparo::http

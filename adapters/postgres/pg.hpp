@@ -1,0 +1,90 @@
+// PostgreSQL access over libpq: a connection, its results, parameters. Blocking calls.
+//
+// Every PGconn and PGresult lives in a unique_ptr with a deleter; libpq-fe.h stays out of this
+// header. SQL is always parameterized (PQexecParams, text format). These calls block: the
+// event-loop processes run them on a small worker pool (see Pool) and never on a loop thread.
+// A Connection is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/expected.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace disparo::pg {
+
+// Text-format parameters; std::nullopt is SQL NULL.
+using Param = std::optional<std::string>;
+using Params = std::vector<Param>;
+
+struct ResultDeleter { void operator()(pg_result* r) const noexcept; };
+struct ConnDeleter { void operator()(pg_conn* c) const noexcept; };
+using ResultHandle = std::unique_ptr<pg_result, ResultDeleter>;
+using ConnHandle = std::unique_ptr<pg_conn, ConnDeleter>;
+
+// The rows of one statement. Column access by index or name; values in text format.
+class Rows {
+ public:
+  explicit Rows(ResultHandle result);
+  int size() const;                        // number of rows
+  int columns() const;
+  int column(std::string_view name) const; // -1 when absent
+  bool is_null(int row, int col) const;
+  std::string_view text(int row, int col) const;  // "" for NULL
+  std::int64_t int64(int row, int col) const;     // 0 for NULL
+  bool boolean(int row, int col) const;           // "t" -> true
+  std::int64_t affected() const;                  // PQcmdTuples, for UPDATE/DELETE/INSERT
+
+ private:
+  ResultHandle result_;
+};
+
+class Connection {
+ public:
+  // Opens a connection (blocking). Error kind `unavailable` when the server cannot be reached.
+  static Expected<Connection> open(const std::string& conninfo);
+
+  Connection(Connection&&) noexcept = default;
+  Connection& operator=(Connection&&) noexcept = default;
+
+  // One statement with parameters $1..$n. SQL errors map SQLSTATE into ErrorKind
+  // (23505 -> conflict, 08xxx / 57P0x -> unavailable, 57014 -> timeout, 22xxx/23xxx -> invalid_argument)
+  // and keep the SQLSTATE in Error::code.
+  Expected<Rows> exec(std::string_view sql, const Params& params = {});
+  // Several statements without parameters (migrations, BEGIN/COMMIT).
+  Expected<void> exec_script(std::string_view sql);
+  // COPY ... FROM STDIN with `data` in the COPY text format, all in one call.
+  Expected<std::int64_t> copy_in(std::string_view copy_sql, std::string_view data);
+
+  bool is_open() const;   // false once the server connection is broken
+  int socket() const;     // PQsocket, for waiting on notifications
+
+  // LISTEN/NOTIFY: reads pending input without blocking and returns the channels notified.
+  std::vector<std::string> drain_notifications();
+
+ private:
+  explicit Connection(ConnHandle handle) : handle_(std::move(handle)) {}
+  ConnHandle handle_;
+};
+
+// Runs `body(conn)` inside BEGIN/COMMIT; rolls back when it returns an error.
+template <class F>
+auto in_transaction(Connection& conn, F&& body) -> decltype(body(conn)) {
+  if (auto begun = conn.exec_script("BEGIN"); !begun) return begun.error();
+  auto result = body(conn);
+  if (!result) {
+    (void)conn.exec_script("ROLLBACK");
+    return result;
+  }
+  if (auto committed = conn.exec_script("COMMIT"); !committed) return committed.error();
+  return result;
+}
+
+}  // namespace disparo::pg
