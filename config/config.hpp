@@ -1,11 +1,16 @@
 // Configuration of the processes as plain validated structs (STYLE.md, rule 11).
 //
 // Only main and config/ know the file format: TOML (toml++), then environment overrides named
-// DISPARO_<SECTION>_<KEY> in upper case (DISPARO_DATABASE_URL, DISPARO_HTTP_PORT, ...).
-// Validation errors name the key and the file. Pure; thread-compatible.
+// DISPARO_<SECTION>_<KEY> in upper case (DISPARO_DATABASE_URL, DISPARO_HTTP_PORT,
+// DISPARO_CLOUD_API_APP_SECRET, ...). Secrets belong in the environment, not in the files.
+// Validation errors name the source (the file, or "environment DISPARO_X") and the key, e.g.
+// "config/dispatcher.toml: http.port: must be an integer 1..65535 (line 3)"; unknown keys in a
+// file are errors, so a typo never passes silently. config/dispatcher.toml and
+// config/admin.toml are the documented examples. Pure; thread-compatible.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -14,26 +19,30 @@
 
 namespace disparo::config {
 
+// [http]: the listener.
 struct HttpListen {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;
-  std::size_t max_body_bytes = 16 * 1024 * 1024;
-  std::chrono::milliseconds read_timeout{30'000};
+  std::string host = "127.0.0.1";                  // host: non-empty
+  std::uint16_t port = 8080;                       // port: 1..65535
+  std::size_t max_body_bytes = 16 * 1024 * 1024;   // max_body_bytes: 1..1 GiB
+  std::chrono::milliseconds read_timeout{30'000};  // read_timeout_ms: 1..3600000
 };
 
+// [database]
 struct Database {
-  std::string url = "postgresql://127.0.0.1:5432/disparo";  // libpq conninfo or URI
-  std::size_t pool_size = 4;
+  std::string url = "postgresql://127.0.0.1:5432/disparo";  // url: libpq conninfo or URI
+  std::size_t pool_size = 4;                                // pool_size: 1..256
 };
 
+// [redis] (dispatcher only)
 struct Redis {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 6379;
-  std::string password;
+  std::string host = "127.0.0.1";  // host: non-empty
+  std::uint16_t port = 6379;       // port: 1..65535
+  std::string password;            // password: empty means no AUTH
 };
 
+// [log]
 struct Logging {
-  std::string level = "info";
+  std::string level = "info";  // level: always accepted by log::parse_level after loading
 };
 
 struct DispatcherSettings {
@@ -41,25 +50,36 @@ struct DispatcherSettings {
   Database database{};
   Redis redis{};
   Logging log{};
-  // Cloud API platform app: webhooks are signed with its app secret (X-Hub-Signature-256)
-  // and the GET handshake checks the verify token.
+  // [cloud_api] Cloud API platform app: webhooks are signed with its app secret
+  // (X-Hub-Signature-256) and the GET handshake checks the verify token. Keys app_secret,
+  // verify_token; empty means not configured.
   std::string cloud_api_app_secret;
   std::string cloud_api_verify_token;
-  std::chrono::milliseconds provider_timeout{10'000};
-  std::chrono::milliseconds poll_interval{500};         // how often queues look for new work
-  std::chrono::milliseconds shutdown_grace{10'000};     // in-flight sends may finish within it
-  std::size_t max_batch = 10'000;                       // messages in one POST /v1/messages
+  // [sender]
+  std::chrono::milliseconds provider_timeout{10'000};  // provider_timeout_ms: 1..600000
+  // poll_interval_ms 1..60000: how often queues look for new work.
+  std::chrono::milliseconds poll_interval{500};
+  // shutdown_grace_ms 0..600000: in-flight sends may finish within it.
+  std::chrono::milliseconds shutdown_grace{10'000};
+  // max_batch 1..10000: messages in one POST /v1/messages.
+  std::size_t max_batch = 10'000;
 };
+
+// The operator key must be long enough not to be guessed; empty disables the routes instead.
+inline constexpr std::size_t kMinMasterKeyLength = 16;
 
 struct AdminSettings {
   HttpListen http{.port = 8081};
   Database database{};
   Logging log{};
-  std::string master_key;  // SaaS operator key for tenant management; empty disables those routes
+  // [admin] master_key: SaaS operator key for tenant management; empty disables those routes,
+  // otherwise at least kMinMasterKeyLength characters.
+  std::string master_key;
 };
 
 // Loads `path` (empty: defaults only), then applies `env` overrides (pass the process
-// environment in main; tests pass their own map).
+// environment in main; tests pass their own map). A missing file is ErrorKind::not_found, any
+// other problem ErrorKind::invalid_argument with every problem listed, separated by "; ".
 using Environment = std::map<std::string, std::string>;
 Expected<DispatcherSettings> load_dispatcher(const std::string& path, const Environment& env);
 Expected<AdminSettings> load_admin(const std::string& path, const Environment& env);

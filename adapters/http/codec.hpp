@@ -37,9 +37,14 @@ class RequestParser {
   // Consumes bytes from `data`; `consumed` says how many were used (the rest belong to the next
   // message on a keep-alive connection and must be fed again after take()).
   ParseStatus feed(std::string_view data, std::size_t& consumed);
-  // Takes the parsed message and resets the parser for the next one.
+  // Takes the parsed message and resets the parser for the next one. Headers keep their order,
+  // except that fields of one name (case-insensitive) are grouped where the first one stood.
   Request take();
   const std::string& error_message() const;
+  // True while the header of the current request is parsed, its body is incomplete and it asks
+  // "Expect: 100-continue": the server answers "100 Continue" so the client sends the body
+  // (curl and PHP wait a second for it on every POST over 1 KiB).
+  bool expects_continue() const;
 
  private:
   struct Impl;
@@ -66,8 +71,16 @@ class ResponseParser {
   std::unique_ptr<Impl> impl_;
 };
 
-// Serializes with Content-Length, Date is not added. `host` fills the Host header of requests.
+// Serializes as HTTP/1.1 with Content-Length (1xx, 204 and 304 carry no body: none is sent); Date
+// is not added. Content-Length, Transfer-Encoding and Connection headers set by the caller are
+// replaced: framing comes from the body, and `keep_alive == false` writes "Connection: close".
+// CR, LF and NUL in header values become spaces and headers with an invalid name are dropped, so
+// a value cannot smuggle a header or a second message. `host` fills the Host header of requests
+// unless the request carries one.
 std::string serialize(const Response& response);
 std::string serialize(const Request& request, std::string_view host);
+// Appends to `out` (the server reuses one buffer per connection and batches pipelined answers).
+void append_serialized(std::string& out, const Response& response);
+void append_serialized(std::string& out, const Request& request, std::string_view host);
 
 }  // namespace disparo::http

@@ -41,6 +41,9 @@ class Rows {
   std::int64_t int64(int row, int col) const;     // 0 for NULL
   bool boolean(int row, int col) const;           // "t" -> true
   std::int64_t affected() const;                  // PQcmdTuples, for UPDATE/DELETE/INSERT
+  std::string_view command() const;               // PQcmdStatus: "COMMIT", "INSERT 0 1", ...
+  // Index errors (row/column out of range) and int64() on text that is not an integer are
+  // programming errors: they throw std::out_of_range / std::invalid_argument.
 
  private:
   ResultHandle result_;
@@ -55,8 +58,10 @@ class Connection {
   Connection& operator=(Connection&&) noexcept = default;
 
   // One statement with parameters $1..$n. SQL errors map SQLSTATE into ErrorKind
-  // (23505 -> conflict, 08xxx / 57P0x -> unavailable, 57014 -> timeout, 22xxx/23xxx -> invalid_argument)
-  // and keep the SQLSTATE in Error::code.
+  // (23505, 40001, 40P01 -> conflict; 08xxx, 57P0x, 53xxx -> unavailable; 57014, 55P03 -> timeout;
+  // other 22xxx/23xxx -> invalid_argument; 28xxx -> unauthorized; 42501 -> forbidden; anything
+  // else, e.g. 42601 syntax error -> internal), keep the SQLSTATE in Error::code and the server's
+  // primary message in Error::message. A lost connection is `unavailable` (code may be empty).
   Expected<Rows> exec(std::string_view sql, const Params& params = {});
   // Several statements without parameters (migrations, BEGIN/COMMIT).
   Expected<void> exec_script(std::string_view sql);
@@ -64,6 +69,12 @@ class Connection {
   Expected<std::int64_t> copy_in(std::string_view copy_sql, std::string_view data);
 
   bool is_open() const;   // false once the server connection is broken
+  // Open and not inside a transaction block (what a pool wants back from a borrower).
+  bool is_idle() const;
+  // Reads whatever the server already sent, without blocking, so that a connection the server
+  // closed while it sat idle (restart, pg_terminate_backend) is noticed before it is used.
+  // Returns is_open() afterwards. Notifications read here stay queued for drain_notifications.
+  bool check_alive();
   int socket() const;     // PQsocket, for waiting on notifications
 
   // LISTEN/NOTIFY: reads pending input without blocking and returns the channels notified.
@@ -75,6 +86,9 @@ class Connection {
 };
 
 // Runs `body(conn)` inside BEGIN/COMMIT; rolls back when it returns an error.
+// If the body swallowed a failed statement and still returned success, the server turns the
+// COMMIT into a ROLLBACK without an error; that case is reported as an error (SQLSTATE 25P02),
+// never as success.
 template <class F>
 auto in_transaction(Connection& conn, F&& body) -> decltype(body(conn)) {
   if (auto begun = conn.exec_script("BEGIN"); !begun) return begun.error();
@@ -83,7 +97,12 @@ auto in_transaction(Connection& conn, F&& body) -> decltype(body(conn)) {
     (void)conn.exec_script("ROLLBACK");
     return result;
   }
-  if (auto committed = conn.exec_script("COMMIT"); !committed) return committed.error();
+  auto committed = conn.exec("COMMIT");
+  if (!committed) return committed.error();
+  if (committed->command() != "COMMIT") {
+    return make_error(ErrorKind::internal,
+                      "transaction was rolled back: a statement inside it failed", "25P02");
+  }
   return result;
 }
 

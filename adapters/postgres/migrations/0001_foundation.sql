@@ -115,3 +115,8 @@ CREATE TABLE message_events (
   recorded_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX message_events_message ON message_events (message_id, id);
+
+-- RFC 3339 in UTC with microseconds, the one time format of our JSON answers.
+CREATE FUNCTION disparo_rfc3339(t timestamptz) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;

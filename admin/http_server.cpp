@@ -1,0 +1,223 @@
+#include "admin/http_server.hpp"
+
+#include <exception>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "admin/problem.hpp"
+
+namespace disparo::admin {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == beast::http::make_error_code(beast::http::error::bad_target).category();
+}
+
+// The answer to a request the parser refused, or nullopt when the connection should just close
+// (timeouts, resets, a peer that went away mid-message).
+std::optional<Problem> problem_for_read_error(const beast::error_code& ec, std::size_t body_limit) {
+  if (ec == beast::http::error::body_limit) return payload_too_large(body_limit);
+  if (ec == beast::http::error::header_limit) {
+    Problem p;
+    p.status = http::status::request_header_fields_too_large;
+    p.title = "Request Header Fields Too Large";
+    p.detail = "The request headers are too large.";
+    return p;
+  }
+  if (ec == beast::http::error::partial_message) return std::nullopt;
+  if (is_parse_error(ec)) return bad_request("The request is not valid HTTP/1.1.");
+  return std::nullopt;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::any_io_executor executor, ServerOptions options,
+                       RequestHandler handler, log::Logger& logger)
+    : executor_(executor),
+      options_(std::move(options)),
+      handler_(std::move(handler)),
+      log_(logger),
+      acceptor_(executor),
+      grace_timer_(executor) {}
+
+Expected<void> HttpServer::listen() {
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  auto address = asio::ip::make_address(options_.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, options_.port);
+  } else {
+    // A host name ("localhost"): resolve once, at start-up, on the calling thread.
+    tcp::resolver resolver(executor_);
+    auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+    if (ec || results.empty()) {
+      return make_error(ErrorKind::unavailable, "cannot resolve http.host '" + options_.host + "'");
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  auto fail = [&](const char* step) -> Expected<void> {
+    return make_error(ErrorKind::unavailable,
+                      std::string("cannot ") + step + " " + options_.host + ":" +
+                          std::to_string(options_.port) + ": " + ec.message());
+  };
+  if (acceptor_.open(endpoint.protocol(), ec); ec) return fail("open a socket for");
+  if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) return fail("configure");
+  if (acceptor_.bind(endpoint, ec); ec) return fail("bind");
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) return fail("listen on");
+  return {};
+}
+
+std::uint16_t HttpServer::port() const {
+  beast::error_code ec;
+  auto endpoint = acceptor_.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+void HttpServer::start() {
+  asio::co_spawn(executor_, accept_loop(), [this](std::exception_ptr failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      log_.error("http_accept_loop_failed", {{"error", e.what()}});
+    }
+  });
+}
+
+asio::awaitable<void> HttpServer::accept_loop() {
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(kUseTuple);
+    if (ec) {
+      if (!acceptor_.is_open() || ec == asio::error::operation_aborted) break;
+      // Out of descriptors and the like: log and back off briefly instead of spinning.
+      log_.warn("http_accept_failed", {{"error", ec.message()}});
+      asio::steady_timer pause(executor_, std::chrono::milliseconds(100));
+      (void)co_await pause.async_wait(kUseTuple);
+      continue;
+    }
+    if (sessions_.size() >= options_.max_connections) {
+      log_.warn("http_connection_refused", {{"reason", "max_connections"}});
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    asio::co_spawn(executor_, session(std::move(socket)), [this](std::exception_ptr failure) {
+      if (!failure) return;
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& e) {
+        log_.error("http_session_failed", {{"error", e.what()}});
+      }
+    });
+  }
+  if (draining_ && sessions_.empty()) session_ended();
+}
+
+asio::awaitable<Response> HttpServer::respond(Request& request) {
+  try {
+    co_return co_await handler_(request);
+  } catch (const std::exception& e) {
+    log_.error("http_handler_failed", {{"error", e.what()}});
+  }
+  co_return problem_response(internal_error());
+}
+
+asio::awaitable<void> HttpServer::session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  auto self = sessions_.insert(sessions_.end(), SessionState{&stream});
+  beast::flat_buffer buffer;
+
+  while (!draining_) {
+    beast::http::request_parser<beast::http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    parser.body_limit(options_.max_body_bytes);
+
+    stream.expires_after(options_.read_timeout);
+    auto [read_ec, read_bytes] = co_await beast::http::async_read(stream, buffer, parser, kUseTuple);
+    (void)read_bytes;
+    if (read_ec) {
+      // Answer what the client can fix; close quietly on timeouts, resets and clean ends.
+      if (auto problem = problem_for_read_error(read_ec, options_.max_body_bytes)) {
+        auto res = problem_response(*problem);
+        res.keep_alive(false);
+        stream.expires_after(options_.write_timeout);
+        (void)co_await beast::http::async_write(stream, res, kUseTuple);
+      }
+      break;
+    }
+
+    self->busy = true;
+    Request request = parser.release();
+    Response response = co_await respond(request);
+    response.version(request.version());
+    response.keep_alive(request.keep_alive() && !draining_);
+    response.prepare_payload();
+
+    stream.expires_after(options_.write_timeout);
+    auto [write_ec, written] = co_await beast::http::async_write(stream, response, kUseTuple);
+    (void)written;
+    self->busy = false;
+    if (write_ec || !response.keep_alive()) break;
+  }
+
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  sessions_.erase(self);
+  session_ended();
+}
+
+void HttpServer::session_ended() {
+  if (!draining_ || drained_ || acceptor_.is_open() || !sessions_.empty()) return;
+  drained_ = true;
+  grace_timer_.cancel();
+  if (on_drained_) on_drained_();
+}
+
+void HttpServer::shutdown() {
+  if (draining_) return;
+  draining_ = true;
+  log_.info("http_shutdown_started", {{"open_connections", sessions_.size()}});
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+  // Idle connections wait for a next request that will not be served: close them now. Busy ones
+  // see draining_ after their response (sent with "Connection: close") and end themselves.
+  for (auto& session : sessions_) {
+    if (!session.busy) session.stream->socket().close(ignored);
+  }
+  if (sessions_.empty()) {
+    session_ended();
+    return;
+  }
+  grace_timer_.expires_after(options_.shutdown_grace);
+  grace_timer_.async_wait([this](const beast::error_code& ec) {
+    if (!ec) close_all();
+  });
+}
+
+void HttpServer::close_all() {
+  if (!draining_) shutdown();
+  if (!sessions_.empty()) {
+    log_.warn("http_shutdown_forced", {{"open_connections", sessions_.size()}});
+  }
+  beast::error_code ignored;
+  for (auto& session : sessions_) session.stream->socket().close(ignored);
+}
+
+}  // namespace disparo::admin

@@ -1,0 +1,61 @@
+// Api: the dispatcher's HTTP routes, as one function from Request to Response.
+//
+//   POST /v1/messages          accept one message or {"messages":[...]} (202 once committed)
+//   GET  /v1/messages/{id}     current status and the whole event history
+//   GET  /webhooks/cloud_api   Meta's verification handshake (hub.challenge)
+//   POST /webhooks/cloud_api   signed status webhooks (X-Hub-Signature-256 over the raw body)
+//   GET  /healthz, /readyz (PostgreSQL and Redis reachable), /metrics
+// Errors are RFC 9457 problem+json. Runs on the io_context's thread; database work goes
+// through Database::run.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <asio/awaitable.hpp>
+
+#include "adapters/http/message.hpp"
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "dispatcher/auth.hpp"
+#include "dispatcher/database.hpp"
+#include "dispatcher/metrics.hpp"
+#include "dispatcher/send_request.hpp"
+
+namespace disparo::dispatch {
+
+struct ApiSettings {
+  std::string cloud_api_app_secret;   // empty: webhooks are refused (503)
+  std::string cloud_api_verify_token;
+  SendLimits limits{};
+};
+
+struct ApiDependencies {
+  Database& db;
+  KeyAuthenticator& auth;
+  DispatcherMetrics& metrics;
+  log::Logger& log;
+  const Clock& clock;
+  std::function<void(std::int64_t session_id)> wake_session;
+  std::function<asio::awaitable<bool>()> redis_ready;  // PING within a deadline
+};
+
+class Api {
+ public:
+  Api(ApiDependencies deps, ApiSettings settings);
+
+  asio::awaitable<http::Response> handle(http::Request request);
+
+ private:
+  asio::awaitable<http::Response> route(const http::Request& request, Route& matched);
+  asio::awaitable<http::Response> post_messages(const http::Request& request);
+  asio::awaitable<http::Response> get_message(const http::Request& request, std::string_view id);
+  http::Response verify_webhook(const http::Request& request) const;
+  asio::awaitable<http::Response> post_webhook(const http::Request& request);
+  asio::awaitable<http::Response> readyz();
+
+  ApiDependencies deps_;
+  ApiSettings settings_;
+};
+
+}  // namespace disparo::dispatch

@@ -1,0 +1,148 @@
+#include "dispatcher/app.hpp"
+
+#include <csignal>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/thread_pool.hpp>
+
+#include "adapters/http/client.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/postgres/pool.hpp"
+#include "adapters/redis/redis.hpp"
+#include "adapters/whatsapp/cloud_api_provider.hpp"
+#include "dispatcher/api.hpp"
+#include "dispatcher/auth.hpp"
+#include "dispatcher/database.hpp"
+#include "dispatcher/metrics.hpp"
+#include "dispatcher/sender.hpp"
+
+#ifndef DISPARO_VERSION
+#define DISPARO_VERSION "dev"
+#endif
+
+namespace disparo::dispatch {
+
+namespace {
+
+http::ServerOptions server_options(const config::DispatcherSettings& settings) {
+  http::ServerOptions options;
+  options.host = settings.http.host;
+  options.port = settings.http.port;
+  options.limits.body_bytes = settings.http.max_body_bytes;
+  options.read_timeout = settings.http.read_timeout;
+  return options;
+}
+
+redis::Options redis_options(const config::Redis& settings) {
+  redis::Options options;
+  options.host = settings.host;
+  options.port = settings.port;
+  options.password = settings.password;
+  return options;
+}
+
+}  // namespace
+
+struct DispatcherApp::Parts {
+  Parts(config::DispatcherSettings s, log::Logger& logger)
+      : settings(std::move(s)),
+        log(logger),
+        workers(settings.database.pool_size),
+        pool(settings.database.url, settings.database.pool_size),
+        db(pool, workers),
+        metrics(DISPARO_VERSION),
+        auth(db, clock),
+        http_client(io, http::ClientOptions{.connect_timeout = std::chrono::milliseconds(3'000),
+                                            .request_timeout = settings.provider_timeout}),
+        cloud_api(http_client),
+        sender(io, db, cloud_api, metrics, log,
+               SenderSettings{.runner = RunnerSettings{.poll_interval = settings.poll_interval}}),
+        redis(io, redis_options(settings.redis)),
+        api(ApiDependencies{.db = db,
+                            .auth = auth,
+                            .metrics = metrics,
+                            .log = log,
+                            .clock = clock,
+                            .wake_session = [this](std::int64_t id) { sender.wake(id); },
+                            .redis_ready = [this]() { return redis_ping(); }},
+            ApiSettings{.cloud_api_app_secret = settings.cloud_api_app_secret,
+                        .cloud_api_verify_token = settings.cloud_api_verify_token,
+                        .limits = SendLimits{.max_batch = settings.max_batch}}),
+        server(io, server_options(settings), [this](http::Request request) { return api.handle(std::move(request)); }),
+        signals(io, SIGINT, SIGTERM) {}
+
+  asio::awaitable<bool> redis_ping() {
+    std::vector<std::string> ping{std::string("PING")};  // gcc 12: no braced list across co_await
+    auto reply = co_await redis.command(std::move(ping));
+    co_return reply && reply->type == redis::Reply::Type::status && reply->text == "PONG";
+  }
+
+  asio::awaitable<void> shutdown() {
+    if (stopping) co_return;
+    stopping = true;
+    log.info("shutdown_started", {{"grace_ms", static_cast<std::int64_t>(settings.shutdown_grace.count())}});
+    server.stop();  // stage 1: no new requests
+    const bool clean = co_await sender.stop(settings.shutdown_grace);  // stage 2: in-flight sends
+    http_client.close_idle();
+    redis.close();
+    signals.cancel();
+    log.info("shutdown_finished", {{"clean", clean}});
+    io.stop();
+  }
+
+  config::DispatcherSettings settings;
+  log::Logger& log;
+  asio::io_context io{1};
+  asio::thread_pool workers;
+  pg::Pool pool;
+  Database db;
+  SystemClock clock;
+  DispatcherMetrics metrics;
+  KeyAuthenticator auth;
+  http::Client http_client;
+  whatsapp::CloudApiProvider cloud_api;
+  Sender sender;
+  redis::Client redis;
+  Api api;
+  http::Server server;
+  asio::signal_set signals;
+  bool stopping = false;
+};
+
+DispatcherApp::DispatcherApp(config::DispatcherSettings settings, log::Logger& log)
+    : parts_(std::make_unique<Parts>(std::move(settings), log)) {}
+
+DispatcherApp::~DispatcherApp() {
+  parts_->workers.join();
+}
+
+void DispatcherApp::start() {
+  Parts& p = *parts_;
+  p.server.start();
+  p.sender.start();
+  asio::co_spawn(p.io, [&p]() -> asio::awaitable<void> {
+    auto connected = co_await p.redis.connect();
+    if (!connected) p.log.warn("redis_unreachable", {{"error", connected.error().message}});
+  }, asio::detached);
+  p.signals.async_wait([&p](const std::error_code& error, int signal) {
+    if (error) return;
+    p.log.info("signal_received", {{"signal", signal}});
+    asio::co_spawn(p.io, p.shutdown(), asio::detached);
+  });
+  p.log.info("dispatcher_listening", {{"host", p.settings.http.host}, {"port", static_cast<int>(p.server.port())}});
+}
+
+unsigned short DispatcherApp::port() const { return parts_->server.port(); }
+
+void DispatcherApp::run() { parts_->io.run(); }
+
+void DispatcherApp::request_stop() {
+  Parts& p = *parts_;
+  asio::post(p.io, [&p] { asio::co_spawn(p.io, p.shutdown(), asio::detached); });
+}
+
+}  // namespace disparo::dispatch

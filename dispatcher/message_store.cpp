@@ -1,0 +1,221 @@
+#include "dispatcher/message_store.hpp"
+
+#include <map>
+
+#include "common/rfc3339.hpp"
+#include "dispatcher/pg_array.hpp"
+
+namespace disparo::dispatch {
+namespace {
+
+std::string int_array(const std::vector<std::int64_t>& values) {
+  PgArrayBuilder array;
+  for (auto v : values) array.add(std::to_string(v));
+  return std::move(array).finish();
+}
+
+// One statement does it all: ids are drawn first so results map back to request order,
+// ON CONFLICT skips idempotent replays, and the events of inserted rows go in with them.
+constexpr const char* kInsertSql = R"SQL(
+WITH input AS (
+  SELECT t.*, nextval(pg_get_serial_sequence('messages', 'id')) AS new_id
+  FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[], $7::smallint[],
+              $8::text[], $9::jsonb[], $10::text[], $11::timestamptz[], $12::timestamptz[])
+       WITH ORDINALITY AS t(session_id, client_id, recipient, kind, content, priority,
+                            idempotency_key, metadata, callback_url, send_at, expires_at, ord)
+), inserted AS (
+  INSERT INTO messages (id, tenant_id, session_id, client_id, recipient, kind, content, priority,
+                        status, idempotency_key, metadata, callback_url, send_at, expires_at)
+  OVERRIDING SYSTEM VALUE
+  SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority, 'queued',
+         idempotency_key, metadata, callback_url, send_at, expires_at
+  FROM input ORDER BY ord
+  ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING id
+), events AS (
+  INSERT INTO message_events (message_id, status)
+  SELECT inserted.id, s.status FROM inserted CROSS JOIN (VALUES ('accepted'), ('queued')) AS s(status)
+)
+SELECT input.ord, inserted.id IS NOT NULL AS fresh,
+       COALESCE(inserted.id, existing.id), COALESCE(existing.session_id, input.session_id),
+       CASE WHEN inserted.id IS NOT NULL THEN 'queued' ELSE existing.status END
+FROM input
+LEFT JOIN inserted ON inserted.id = input.new_id
+LEFT JOIN messages existing
+       ON inserted.id IS NULL AND existing.tenant_id = $1 AND existing.idempotency_key = input.idempotency_key
+ORDER BY input.ord
+)SQL";
+
+}  // namespace
+
+Expected<TenantRouting> load_routing(pg::Connection& conn, std::int64_t tenant_id,
+                                     const std::vector<SendRequest>& requests) {
+  TenantRouting routing;
+  auto sessions = conn.exec(
+      "SELECT id, is_default FROM whatsapp_sessions WHERE tenant_id = $1", {std::to_string(tenant_id)});
+  if (!sessions) return sessions.error();
+  for (int r = 0; r < sessions->size(); ++r) {
+    const auto id = sessions->int64(r, 0);
+    routing.sessions.insert(id);
+    if (sessions->boolean(r, 1)) routing.default_session = id;
+  }
+  std::vector<std::int64_t> servers, clients;
+  for (const auto& request : requests) {
+    if (request.server_id) servers.push_back(*request.server_id);
+    if (request.client_id) clients.push_back(*request.client_id);
+  }
+  if (!servers.empty()) {
+    auto rows = conn.exec("SELECT id, session_id FROM servers WHERE tenant_id = $1 AND id = ANY($2::bigint[])",
+                          {std::to_string(tenant_id), int_array(servers)});
+    if (!rows) return rows.error();
+    for (int r = 0; r < rows->size(); ++r) {
+      routing.server_sessions[rows->int64(r, 0)] =
+          rows->is_null(r, 1) ? std::nullopt : std::optional<std::int64_t>(rows->int64(r, 1));
+    }
+  }
+  if (!clients.empty()) {
+    auto rows = conn.exec("SELECT id FROM clients WHERE tenant_id = $1 AND id = ANY($2::bigint[])",
+                          {std::to_string(tenant_id), int_array(clients)});
+    if (!rows) return rows.error();
+    for (int r = 0; r < rows->size(); ++r) routing.clients_checked.insert(rows->int64(r, 0));
+  }
+  return routing;
+}
+
+std::vector<FieldError> route_requests(const TenantRouting& routing,
+                                       const std::vector<SendRequest>& requests, bool is_batch,
+                                       std::vector<std::int64_t>& sessions) {
+  std::vector<FieldError> errors;
+  sessions.clear();
+  sessions.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto& request = requests[i];
+    const std::string prefix = is_batch ? "messages[" + std::to_string(i) + "]." : "";
+    std::optional<std::int64_t> session;
+    if (request.session_id) {
+      if (routing.sessions.contains(*request.session_id)) {
+        session = request.session_id;
+      } else {
+        errors.push_back({prefix + "session", "no such session for this tenant"});
+        continue;
+      }
+    } else if (request.server_id) {
+      auto found = routing.server_sessions.find(*request.server_id);
+      if (found == routing.server_sessions.end()) {
+        errors.push_back({prefix + "server", "no such server for this tenant"});
+        continue;
+      }
+      session = found->second ? found->second : routing.default_session;
+    } else {
+      session = routing.default_session;
+    }
+    if (request.client_id && !routing.clients_checked.contains(*request.client_id)) {
+      errors.push_back({prefix + "client_id", "no such client for this tenant"});
+      continue;
+    }
+    if (!session) {
+      errors.push_back({prefix + "session",
+                        "no session given and the tenant has no default session (or the server has none)"});
+      continue;
+    }
+    sessions.push_back(*session);
+  }
+  return errors;
+}
+
+Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std::int64_t tenant_id,
+                                                       const std::vector<SendRequest>& requests,
+                                                       const std::vector<std::int64_t>& sessions) {
+  // The same key twice in one batch: the first one is inserted, the others replay it.
+  std::map<std::string, std::size_t, std::less<>> first_with_key;
+  std::vector<std::optional<std::size_t>> replay_of(requests.size());
+  PgArrayBuilder session_ids, client_ids, recipients, kinds, contents, priorities, keys, metadata,
+      callbacks, send_ats, expires_ats;
+  std::vector<std::size_t> sent_index;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto& request = requests[i];
+    if (!request.idempotency_key.empty()) {
+      auto [it, inserted] = first_with_key.emplace(request.idempotency_key, i);
+      if (!inserted) {
+        replay_of[i] = it->second;
+        continue;
+      }
+    }
+    sent_index.push_back(i);
+    session_ids.add(std::to_string(sessions[i]));
+    request.client_id ? client_ids.add(std::to_string(*request.client_id)) : client_ids.add_null();
+    recipients.add(request.to);
+    kinds.add(kind_of(request.content));
+    contents.add(content_to_json(request.content));
+    priorities.add(std::to_string(static_cast<int>(request.priority)));
+    request.idempotency_key.empty() ? keys.add_null() : keys.add(request.idempotency_key);
+    request.metadata_json.empty() ? metadata.add_null() : metadata.add(request.metadata_json);
+    request.callback_url.empty() ? callbacks.add_null() : callbacks.add(request.callback_url);
+    send_ats.add(format_rfc3339(request.send_at));
+    expires_ats.add(format_rfc3339(request.expires_at));
+  }
+  return pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<std::vector<AcceptedMessage>> {
+    auto rows = tx.exec(kInsertSql,
+                        {std::to_string(tenant_id), std::move(session_ids).finish(),
+                         std::move(client_ids).finish(), std::move(recipients).finish(),
+                         std::move(kinds).finish(), std::move(contents).finish(),
+                         std::move(priorities).finish(), std::move(keys).finish(),
+                         std::move(metadata).finish(), std::move(callbacks).finish(),
+                         std::move(send_ats).finish(), std::move(expires_ats).finish()});
+    if (!rows) return rows.error();
+    std::vector<AcceptedMessage> results(requests.size());
+    std::vector<std::size_t> unresolved;  // replays of a key committed concurrently
+    for (int r = 0; r < rows->size(); ++r) {
+      const auto original = sent_index[static_cast<std::size_t>(rows->int64(r, 0) - 1)];
+      auto& result = results[original];
+      result.replayed = !rows->boolean(r, 1);
+      if (rows->is_null(r, 2)) {
+        unresolved.push_back(original);
+        continue;
+      }
+      result.id = rows->int64(r, 2);
+      result.session_id = rows->int64(r, 3);
+      result.status = std::string(rows->text(r, 4));
+    }
+    // A concurrent transaction committed the same key after our statement's snapshot: a new
+    // statement sees it.
+    for (auto index : unresolved) {
+      auto row = tx.exec("SELECT id, session_id, status FROM messages WHERE tenant_id = $1 AND idempotency_key = $2",
+                         {std::to_string(tenant_id), requests[index].idempotency_key});
+      if (!row) return row.error();
+      if (row->size() != 1) return make_error(ErrorKind::internal, "idempotent replay without original");
+      results[index] = {row->int64(0, 0), row->int64(0, 1), std::string(row->text(0, 2)), true};
+    }
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      if (replay_of[i]) {
+        results[i] = results[*replay_of[i]];
+        results[i].replayed = true;
+      }
+    }
+    return results;
+  });
+}
+
+Expected<std::string> message_json(pg::Connection& conn, std::int64_t tenant_id, std::int64_t id) {
+  auto rows = conn.exec(R"SQL(
+SELECT json_build_object(
+  'id', m.id::text, 'status', m.status, 'status_reason', m.status_reason, 'to', m.recipient,
+  'session', m.session_id::text, 'client_id', m.client_id::text, 'kind', m.kind, 'content', m.content,
+  'priority', CASE m.priority WHEN 0 THEN 'transactional' ELSE 'marketing' END,
+  'idempotency_key', m.idempotency_key, 'metadata', m.metadata, 'callback_url', m.callback_url,
+  'send_at', disparo_rfc3339(m.send_at), 'expires_at', disparo_rfc3339(m.expires_at),
+  'attempts', m.attempts, 'provider_message_id', m.provider_message_id, 'wa_id', m.wa_id,
+  'created_at', disparo_rfc3339(m.created_at), 'updated_at', disparo_rfc3339(m.updated_at),
+  'events', COALESCE((SELECT json_agg(json_build_object(
+                        'status', e.status, 'reason', e.reason, 'detail', e.detail,
+                        'at', disparo_rfc3339(e.occurred_at), 'recorded_at', disparo_rfc3339(e.recorded_at))
+                      ORDER BY e.id)
+                      FROM message_events e WHERE e.message_id = m.id), '[]'::json))::text
+FROM messages m WHERE m.id = $1 AND m.tenant_id = $2)SQL",
+                        {std::to_string(id), std::to_string(tenant_id)});
+  if (!rows) return rows.error();
+  if (rows->size() == 0) return make_error(ErrorKind::not_found, "no such message");
+  return std::string(rows->text(0, 0));
+}
+
+}  // namespace disparo::dispatch

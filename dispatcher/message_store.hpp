@@ -1,0 +1,54 @@
+// MessageStore: the dispatcher's PostgreSQL statements for accepting and reading messages.
+//
+// Blocking (libpq); call through Database::run on a worker thread. Every statement is
+// parameterized and scoped by tenant: one tenant's key never reads or writes another's rows.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "adapters/postgres/pg.hpp"
+#include "common/expected.hpp"
+#include "dispatcher/send_request.hpp"
+
+namespace disparo::dispatch {
+
+// Which sessions a tenant may send through, and how its servers route.
+struct TenantRouting {
+  std::optional<std::int64_t> default_session;
+  std::unordered_set<std::int64_t> sessions;
+  std::unordered_map<std::int64_t, std::optional<std::int64_t>> server_sessions;  // server -> session
+  std::unordered_set<std::int64_t> clients_checked;  // client ids that belong to the tenant
+};
+
+Expected<TenantRouting> load_routing(pg::Connection& conn, std::int64_t tenant_id,
+                                     const std::vector<SendRequest>& requests);
+
+// Picks each request's session (explicit session, else its server's, else the tenant default).
+// Returns field errors for requests that cannot be routed; `sessions` gets one id per request.
+std::vector<FieldError> route_requests(const TenantRouting& routing,
+                                       const std::vector<SendRequest>& requests, bool is_batch,
+                                       std::vector<std::int64_t>& sessions);
+
+struct AcceptedMessage {
+  std::int64_t id = 0;
+  std::int64_t session_id = 0;
+  std::string status;
+  bool replayed = false;  // an earlier request with the same idempotency key
+};
+
+// Inserts the batch in one transaction (messages + their accepted/queued events). Requests
+// whose idempotency key already exists for the tenant return the original message instead.
+// Results are in request order.
+Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std::int64_t tenant_id,
+                                                       const std::vector<SendRequest>& requests,
+                                                       const std::vector<std::int64_t>& sessions);
+
+// The message with its whole event history as a JSON object; not_found for another tenant's id.
+Expected<std::string> message_json(pg::Connection& conn, std::int64_t tenant_id, std::int64_t id);
+
+}  // namespace disparo::dispatch

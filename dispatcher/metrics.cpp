@@ -1,0 +1,148 @@
+#include "dispatcher/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace disparo::dispatch {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+// Request latency from 1 ms to 10 s; provider calls up to 30 s.
+const Histogram::BucketBoundaries kHttpBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                               0.25,  0.5,    1,     2.5,  5,     10};
+const Histogram::BucketBoundaries kProviderBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                   1,     2.5,  5,     10,   30};
+const Histogram::BucketBoundaries kLatencyBuckets{0.01, 0.05, 0.1, 0.25, 0.5, 1,    2.5,  5,
+                                                  10,   30,   60,  300,  900, 3600, 21600, 86400};
+
+prometheus::Counter& counter(prometheus::Registry& registry, const std::string& name,
+                             const std::string& help) {
+  return BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+}  // namespace
+
+const char* to_string(Route route) noexcept {
+  switch (route) {
+    case Route::messages_post: return "/v1/messages";
+    case Route::message_get: return "/v1/messages/{id}";
+    case Route::webhook_verify: return "/webhooks/cloud_api";
+    case Route::webhook_post: return "/webhooks/cloud_api";
+    case Route::healthz: return "/healthz";
+    case Route::readyz: return "/readyz";
+    case Route::metrics: return "/metrics";
+    case Route::other: return "other";
+  }
+  return "other";
+}
+
+const char* method_of(Route route) noexcept {
+  switch (route) {
+    case Route::messages_post:
+    case Route::webhook_post: return "POST";
+    case Route::other: return "any";
+    default: return "GET";
+  }
+}
+
+DispatcherMetrics::DispatcherMetrics(std::string version)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      messages_accepted(counter(*registry_, "disparo_messages_accepted_total",
+                                "Messages durably accepted (committed) from send requests")),
+      messages_replayed(counter(*registry_, "disparo_messages_idempotent_replays_total",
+                                "Send requests answered with an earlier message of the same idempotency key")),
+      messages_failed(counter(*registry_, "disparo_messages_failed_total",
+                              "Messages that ended failed after a provider attempt")),
+      messages_requeued_after_restart(
+          counter(*registry_, "disparo_messages_requeued_after_restart_total",
+                  "Messages found in sending at start-up and put back in the queue")),
+      webhook_signature_failures(counter(*registry_, "disparo_webhook_signature_failures_total",
+                                         "Provider webhooks refused for a missing or wrong signature")),
+      webhook_reports_unmatched(counter(*registry_, "disparo_webhook_reports_unmatched_total",
+                                        "Provider status reports for a message we do not know")),
+      accept_to_sent_seconds(BuildHistogram()
+                                 .Name("disparo_accept_to_sent_seconds")
+                                 .Help("Time from acceptance to the provider accepting the message")
+                                 .Register(*registry_)
+                                 .Add({}, kLatencyBuckets)),
+      sessions_running(BuildGauge()
+                           .Name("disparo_sessions_running")
+                           .Help("Sessions with a running send queue in this process")
+                           .Register(*registry_)
+                           .Add({})),
+      sends_in_flight(BuildGauge()
+                          .Name("disparo_provider_sends_in_flight")
+                          .Help("Provider requests started and not yet answered")
+                          .Register(*registry_)
+                          .Add({})) {
+  BuildGauge().Name("disparo_build_info").Help("Build information").Register(*registry_)
+      .Add({{"version", std::move(version)}}).Set(1);
+
+  auto& http_family = BuildCounter()
+                          .Name("disparo_http_requests_total")
+                          .Help("HTTP requests answered, by route template, method and status class")
+                          .Register(*registry_);
+  auto& http_latency = BuildHistogram()
+                           .Name("disparo_http_request_duration_seconds")
+                           .Help("Time to answer an HTTP request, by route template")
+                           .Register(*registry_);
+  static constexpr const char* kClasses[] = {"2xx", "4xx", "5xx"};
+  for (std::size_t r = 0; r < kRouteCount; ++r) {
+    const std::string route = to_string(static_cast<Route>(r));
+    for (std::size_t c = 0; c < 3; ++c) {
+      http_requests_[r][c] = &http_family.Add(
+          {{"route", route}, {"method", method_of(static_cast<Route>(r))}, {"code", kClasses[c]}});
+    }
+    http_duration_[r] = &http_latency.Add(
+        {{"route", route}, {"method", method_of(static_cast<Route>(r))}}, kHttpBuckets);
+  }
+
+  auto& provider_family = BuildCounter()
+                              .Name("disparo_provider_requests_total")
+                              .Help("Provider send requests by outcome class")
+                              .Register(*registry_);
+  for (std::size_t o = 0; o < kOutcomeCount; ++o) {
+    provider_requests_[o] = &provider_family.Add({{"outcome", to_string(static_cast<OutcomeClass>(o))}});
+  }
+  provider_duration_ = &BuildHistogram()
+                            .Name("disparo_provider_request_duration_seconds")
+                            .Help("Duration of provider send requests")
+                            .Register(*registry_)
+                            .Add({}, kProviderBuckets);
+
+  auto& reports = BuildCounter()
+                      .Name("disparo_webhook_status_reports_total")
+                      .Help("Provider status reports received, by status and whether they moved the message")
+                      .Register(*registry_);
+  static constexpr const char* kKinds[] = {"sent", "delivered", "read", "failed", "other"};
+  for (std::size_t k = 0; k < kReportKinds; ++k) {
+    reports_[k] = &reports.Add({{"status", kKinds[k]}, {"effect", "advanced"}});
+    reports_ignored_[k] = &reports.Add({{"status", kKinds[k]}, {"effect", "ignored"}});
+  }
+}
+
+std::string DispatcherMetrics::serialize() const {
+  return prometheus::TextSerializer{}.Serialize(registry_->Collect());
+}
+
+void DispatcherMetrics::count_http(Route route, int status, double seconds) {
+  const auto r = static_cast<std::size_t>(route);
+  const std::size_t c = status >= 500 ? 2 : (status >= 400 ? 1 : 0);
+  http_requests_[r][c]->Increment();
+  http_duration_[r]->Observe(seconds);
+}
+
+void DispatcherMetrics::count_provider(OutcomeClass outcome, double seconds) {
+  provider_requests_[static_cast<std::size_t>(outcome)]->Increment();
+  provider_duration_->Observe(seconds);
+}
+
+void DispatcherMetrics::count_report(ReportKind kind, bool advanced) {
+  const auto k = static_cast<std::size_t>(kind);
+  (advanced ? reports_[k] : reports_ignored_[k])->Increment();
+}
+
+}  // namespace disparo::dispatch

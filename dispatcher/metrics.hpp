@@ -1,0 +1,65 @@
+// DispatcherMetrics: every metric the dispatcher exports, declared in one block, created once at
+// start (labelled series up front, so they export 0) and passed by reference (STYLE.md rule 12).
+// Names are pinned by tests/golden/dispatcher_metrics.txt. prometheus-cpp metrics are
+// thread-safe; keep the references, never call Family::Add on a hot path.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "dispatcher/model/send_outcome.hpp"
+
+namespace disparo::dispatch {
+
+// HTTP routes by template (never raw paths: bounded label values).
+enum class Route { messages_post, message_get, webhook_verify, webhook_post, healthz, readyz, metrics, other };
+inline constexpr std::size_t kRouteCount = 8;
+const char* to_string(Route route) noexcept;  // the route template
+const char* method_of(Route route) noexcept;
+
+// Provider status reports we count.
+enum class ReportKind { sent, delivered, read, failed, other };
+inline constexpr std::size_t kReportKinds = 5;
+
+inline constexpr std::size_t kOutcomeCount = 8;  // OutcomeClass values
+
+class DispatcherMetrics {
+  // Declared first: the public references below are built from it.
+  std::shared_ptr<prometheus::Registry> registry_;
+
+ public:
+  explicit DispatcherMetrics(std::string version);
+
+  prometheus::Registry& registry() { return *registry_; }
+  std::string serialize() const;  // text exposition format
+
+  void count_http(Route route, int status, double seconds);
+  void count_provider(OutcomeClass outcome, double seconds);
+  void count_report(ReportKind kind, bool advanced);
+
+  prometheus::Counter& messages_accepted;
+  prometheus::Counter& messages_replayed;
+  prometheus::Counter& messages_failed;
+  prometheus::Counter& messages_requeued_after_restart;
+  prometheus::Counter& webhook_signature_failures;
+  prometheus::Counter& webhook_reports_unmatched;
+  prometheus::Histogram& accept_to_sent_seconds;
+  prometheus::Gauge& sessions_running;
+  prometheus::Gauge& sends_in_flight;
+
+ private:
+  std::array<std::array<prometheus::Counter*, 3>, kRouteCount> http_requests_{};  // 2xx,4xx,5xx
+  std::array<prometheus::Histogram*, kRouteCount> http_duration_{};
+  std::array<prometheus::Counter*, kOutcomeCount> provider_requests_{};
+  prometheus::Histogram* provider_duration_ = nullptr;
+  std::array<prometheus::Counter*, kReportKinds> reports_{};
+  std::array<prometheus::Counter*, kReportKinds> reports_ignored_{};
+};
+
+}  // namespace disparo::dispatch

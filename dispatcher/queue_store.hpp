@@ -1,0 +1,58 @@
+// QueueStore: the statements behind the send queues: which sessions run, claiming the next
+// message, recording each attempt, pausing sessions, and crash recovery.
+//
+// Blocking (libpq); call through Database::run. Claims use FOR UPDATE SKIP LOCKED so several
+// workers never take the same message.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/postgres/pg.hpp"
+#include "common/expected.hpp"
+#include "dispatcher/cloud_api_webhook.hpp"
+#include "dispatcher/model/provider.hpp"
+#include "dispatcher/retry_policy.hpp"
+
+namespace disparo::dispatch {
+
+struct SessionRow {
+  SessionEndpoint endpoint;
+  std::int64_t tenant_id = 0;
+  std::chrono::milliseconds min_interval{0};
+  std::chrono::milliseconds jitter{0};
+};
+
+Expected<std::vector<SessionRow>> load_active_sessions(pg::Connection& conn);
+
+struct ClaimedMessage {
+  OutboundMessage message;
+  int attempts = 0;  // including this one
+  double accepted_at_epoch = 0;  // unix seconds, for accept -> sent latency
+};
+
+// Expires overdue queued messages of the session, then claims the next due one (priority,
+// send_at, id) and moves it to "sending" with an event. nullopt when nothing is due.
+Expected<std::optional<ClaimedMessage>> claim_next(pg::Connection& conn, std::int64_t session_id);
+
+// Stores what happened to an attempt; a transition never moves a message backwards.
+Expected<void> record_attempt(pg::Connection& conn, std::int64_t message_id, std::int64_t session_id,
+                              const SendOutcome& outcome, const AfterAttempt& decision);
+
+// Messages left in "sending" without a provider answer by a process that died. At-least-once:
+// they go back to the queue (see docs/delivery-semantics.md). Returns how many.
+Expected<std::int64_t> requeue_interrupted(pg::Connection& conn);
+
+struct ReportResult {
+  bool matched = false;   // the message exists
+  bool advanced = false;  // its status moved forward
+};
+
+// Applies one provider status report, found by wamid, else by our id in callback_data for a
+// session with that phone_number_id. Monotonic and idempotent.
+Expected<ReportResult> apply_status_report(pg::Connection& conn, const ProviderStatusReport& report);
+
+}  // namespace disparo::dispatch

@@ -1,0 +1,272 @@
+#include "dispatcher/send_request.hpp"
+
+#include <simdjson.h>
+
+#include "common/phone.hpp"
+#include "common/rfc3339.hpp"
+
+namespace disparo::dispatch {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+// Collects errors for one message, prefixing field names ("messages[3].").
+class Checker {
+ public:
+  Checker(std::vector<FieldError>& errors, std::string prefix)
+      : errors_(errors), prefix_(std::move(prefix)) {}
+  void fail(std::string_view field, std::string message) {
+    errors_.push_back({prefix_ + std::string(field), std::move(message)});
+  }
+  std::size_t count() const { return errors_.size(); }
+
+ private:
+  std::vector<FieldError>& errors_;
+  std::string prefix_;
+};
+
+std::optional<std::string_view> optional_string(object obj, const char* key, Checker& check,
+                                                std::string_view field) {
+  element value;
+  if (obj[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
+  std::string_view text;
+  if (value.get(text) != simdjson::SUCCESS) {
+    check.fail(field, "must be a string");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::int64_t> optional_id(object obj, const char* key, Checker& check) {
+  element value;
+  if (obj[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
+  std::int64_t id = 0;
+  std::string_view text;
+  if (value.get(id) == simdjson::SUCCESS) {
+    // number form
+  } else if (value.get(text) == simdjson::SUCCESS && !text.empty() && text.size() <= 18 &&
+             text.find_first_not_of("0123456789") == std::string_view::npos) {
+    id = std::stoll(std::string(text));
+  } else {
+    check.fail(key, "must be a positive integer id");
+    return std::nullopt;
+  }
+  if (id <= 0) {
+    check.fail(key, "must be a positive integer id");
+    return std::nullopt;
+  }
+  return id;
+}
+
+std::optional<MessageContent> parse_text(element value, Checker& check) {
+  TextContent text;
+  std::string_view body;
+  if (value.get(body) == simdjson::SUCCESS) {
+    text.body = std::string(body);
+  } else if (value.is_object()) {
+    object obj = value.get_object().value_unsafe();
+    if (auto b = optional_string(obj, "body", check, "text.body")) text.body = std::string(*b);
+    bool preview = false;
+    if (obj["preview_url"].get(preview) == simdjson::SUCCESS) text.preview_url = preview;
+  } else {
+    check.fail("text", "must be a string or an object with body");
+    return std::nullopt;
+  }
+  if (text.body.empty()) {
+    check.fail("text", "must not be empty");
+    return std::nullopt;
+  }
+  if (text.body.size() > kMaxTextBody) {
+    check.fail("text", "must be at most 4096 bytes");
+    return std::nullopt;
+  }
+  return MessageContent{std::move(text)};
+}
+
+std::optional<MessageContent> parse_template(element value, Checker& check) {
+  object obj;
+  if (value.get(obj) != simdjson::SUCCESS) {
+    check.fail("template", "must be an object with name, language and params");
+    return std::nullopt;
+  }
+  TemplateContent tpl;
+  const auto before = check.count();
+  if (auto name = optional_string(obj, "name", check, "template.name")) tpl.name = std::string(*name);
+  if (tpl.name.empty() || tpl.name.size() > 512) check.fail("template.name", "is required (1-512 characters)");
+  if (auto lang = optional_string(obj, "language", check, "template.language")) tpl.language = std::string(*lang);
+  if (tpl.language.empty()) tpl.language = "pt_BR";
+  simdjson::dom::array params;
+  element raw;
+  if (obj["params"].get(raw) == simdjson::SUCCESS && !raw.is_null()) {
+    if (raw.get(params) != simdjson::SUCCESS) {
+      check.fail("template.params", "must be an array of strings");
+    } else {
+      for (element param : params) {
+        std::string_view text;
+        if (param.get(text) != simdjson::SUCCESS) {
+          check.fail("template.params", "must be an array of strings");
+          break;
+        }
+        tpl.body_params.emplace_back(text);
+      }
+      if (tpl.body_params.size() > kMaxTemplateParams) check.fail("template.params", "at most 32 parameters");
+    }
+  }
+  if (check.count() != before) return std::nullopt;
+  return MessageContent{std::move(tpl)};
+}
+
+std::optional<MessageContent> parse_media(element value, Checker& check) {
+  object obj;
+  if (value.get(obj) != simdjson::SUCCESS) {
+    check.fail("media", "must be an object with type and url");
+    return std::nullopt;
+  }
+  MediaContent media;
+  const auto before = check.count();
+  if (auto type = optional_string(obj, "type", check, "media.type")) media.type = std::string(*type);
+  if (media.type != "image" && media.type != "video" && media.type != "document" && media.type != "audio") {
+    check.fail("media.type", "must be image, video, document or audio");
+  }
+  if (auto url = optional_string(obj, "url", check, "media.url")) media.url = std::string(*url);
+  if (!media.url.starts_with("https://") && !media.url.starts_with("http://")) {
+    check.fail("media.url", "must be an http(s) URL");
+  }
+  if (auto caption = optional_string(obj, "caption", check, "media.caption")) media.caption = std::string(*caption);
+  if (media.caption.size() > kMaxCaption) check.fail("media.caption", "must be at most 1024 bytes");
+  if (!media.caption.empty() && media.type == "audio") check.fail("media.caption", "audio has no caption");
+  if (auto filename = optional_string(obj, "filename", check, "media.filename")) media.filename = std::string(*filename);
+  if (check.count() != before) return std::nullopt;
+  return MessageContent{std::move(media)};
+}
+
+std::optional<MessageContent> parse_content(object obj, Checker& check) {
+  element text, tpl, media;
+  const bool has_text = obj["text"].get(text) == simdjson::SUCCESS && !text.is_null();
+  const bool has_template = obj["template"].get(tpl) == simdjson::SUCCESS && !tpl.is_null();
+  const bool has_media = obj["media"].get(media) == simdjson::SUCCESS && !media.is_null();
+  const int kinds = int(has_text) + int(has_template) + int(has_media);
+  if (kinds != 1) {
+    check.fail("content", "give exactly one of text, template or media");
+    return std::nullopt;
+  }
+  if (has_text) return parse_text(text, check);
+  if (has_template) return parse_template(tpl, check);
+  return parse_media(media, check);
+}
+
+std::optional<SysTime> optional_time(object obj, const char* key, Checker& check) {
+  auto text = optional_string(obj, key, check, key);
+  if (!text) return std::nullopt;
+  auto parsed = parse_rfc3339(*text);
+  if (!parsed) check.fail(key, "must be an RFC 3339 timestamp, e.g. 2026-11-23T11:25:00-03:00");
+  return parsed;
+}
+
+void parse_one(element item, SysTime now, const SendLimits& limits, Checker& check,
+               std::vector<SendRequest>& out) {
+  object obj;
+  if (item.get(obj) != simdjson::SUCCESS) {
+    check.fail("", "must be a JSON object");
+    return;
+  }
+  const auto before = check.count();
+  SendRequest request;
+  if (auto to = optional_string(obj, "to", check, "to")) {
+    if (auto parsed = phone::normalize(*to)) {
+      request.to = parsed->e164;
+    } else {
+      check.fail("to", "is not a valid phone number (e.g. +5511987654321 or (11) 98765-4321)");
+    }
+  } else {
+    check.fail("to", "is required");
+  }
+  request.session_id = optional_id(obj, "session", check);
+  request.server_id = optional_id(obj, "server", check);
+  request.client_id = optional_id(obj, "client_id", check);
+  if (request.session_id && request.server_id) check.fail("session", "give session or server, not both");
+  if (auto content = parse_content(obj, check)) request.content = std::move(*content);
+
+  if (auto key = optional_string(obj, "idempotency_key", check, "idempotency_key")) {
+    if (key->empty() || key->size() > limits.max_idempotency_key) {
+      check.fail("idempotency_key", "must be 1-200 characters");
+    }
+    request.idempotency_key = std::string(*key);
+  }
+  request.send_at = optional_time(obj, "send_at", check).value_or(now);
+  if (request.send_at > now + limits.max_schedule_ahead) check.fail("send_at", "must be within 35 days");
+  if (auto expires = optional_time(obj, "expires_at", check)) {
+    request.expires_at = *expires;
+    if (*expires <= request.send_at) check.fail("expires_at", "must be after send_at");
+  } else {
+    request.expires_at = request.send_at + limits.default_validity;
+  }
+  if (auto priority = optional_string(obj, "priority", check, "priority")) {
+    if (*priority == "transactional") request.priority = Priority::transactional;
+    else if (*priority == "marketing") request.priority = Priority::marketing;
+    else check.fail("priority", "must be transactional or marketing");
+  }
+  if (auto url = optional_string(obj, "callback_url", check, "callback_url")) {
+    if (!url->starts_with("https://") && !url->starts_with("http://")) {
+      check.fail("callback_url", "must be an http(s) URL");
+    }
+    request.callback_url = std::string(*url);
+  }
+  element metadata;
+  if (obj["metadata"].get(metadata) == simdjson::SUCCESS && !metadata.is_null()) {
+    if (!metadata.is_object()) {
+      check.fail("metadata", "must be a JSON object");
+    } else {
+      request.metadata_json = simdjson::minify(metadata);
+      if (request.metadata_json.size() > limits.max_metadata_bytes) {
+        check.fail("metadata", "must be at most 4096 bytes");
+      }
+    }
+  }
+  if (check.count() == before) out.push_back(std::move(request));
+}
+
+}  // namespace
+
+ParsedSendBody parse_send_body(std::string_view body, SysTime now, const SendLimits& limits) {
+  ParsedSendBody result;
+  simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(body.data(), body.size(), true).get(root) != simdjson::SUCCESS) {
+    result.errors.push_back({"", "body is not valid JSON"});
+    return result;
+  }
+  object obj;
+  if (root.get(obj) != simdjson::SUCCESS) {
+    result.errors.push_back({"", "body must be a JSON object"});
+    return result;
+  }
+  element batch;
+  if (obj["messages"].get(batch) == simdjson::SUCCESS) {
+    result.is_batch = true;
+    simdjson::dom::array items;
+    if (batch.get(items) != simdjson::SUCCESS || items.size() == 0) {
+      result.errors.push_back({"messages", "must be a non-empty array"});
+      return result;
+    }
+    if (items.size() > limits.max_batch) {
+      result.errors.push_back({"messages", "at most " + std::to_string(limits.max_batch) + " per request"});
+      return result;
+    }
+    result.messages.reserve(items.size());
+    std::size_t index = 0;
+    for (element item : items) {
+      Checker check(result.errors, "messages[" + std::to_string(index++) + "].");
+      parse_one(item, now, limits, check, result.messages);
+      if (result.errors.size() > 100) break;  // enough to show what is wrong
+    }
+  } else {
+    Checker check(result.errors, "");
+    parse_one(root, now, limits, check, result.messages);
+  }
+  if (!result.errors.empty()) result.messages.clear();
+  return result;
+}
+
+}  // namespace disparo::dispatch

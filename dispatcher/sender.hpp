@@ -1,0 +1,57 @@
+// Sender: keeps one SessionRunner per active session and routes wake-ups to them.
+//
+// At start it puts back in the queue the messages a previous process left in "sending"; then it
+// reloads the active sessions every refresh interval, starting runners for new or resumed
+// sessions and stopping those of paused or deleted ones. stop() is stage two of shutdown:
+// runners finish the send in flight, within a grace period. io_context thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "common/log.hpp"
+#include "dispatcher/database.hpp"
+#include "dispatcher/metrics.hpp"
+#include "dispatcher/model/provider.hpp"
+#include "dispatcher/session_runner.hpp"
+
+namespace disparo::dispatch {
+
+struct SenderSettings {
+  RunnerSettings runner{};
+  std::chrono::milliseconds refresh_interval{5'000};
+};
+
+class Sender {
+ public:
+  Sender(asio::io_context& io, Database& db, Provider& cloud_api, DispatcherMetrics& metrics,
+         log::Logger& log, SenderSettings settings);
+
+  void start();
+  void wake(std::int64_t session_id);
+  // Stops all runners and waits until they finish or `grace` passes; true when all finished.
+  asio::awaitable<bool> stop(std::chrono::milliseconds grace);
+
+ private:
+  asio::awaitable<void> supervise();
+  asio::awaitable<void> refresh();
+  Provider* provider_for(const std::string& provider) const;
+
+  asio::io_context& io_;
+  Database& db_;
+  Provider& cloud_api_;
+  DispatcherMetrics& metrics_;
+  log::Logger& log_;
+  SenderSettings settings_;
+  asio::steady_timer refresh_timer_;
+  std::map<std::int64_t, std::shared_ptr<SessionRunner>> runners_;
+  bool stopping_ = false;
+};
+
+}  // namespace disparo::dispatch

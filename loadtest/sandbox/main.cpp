@@ -1,0 +1,124 @@
+// disparo-sandbox: a Meta WhatsApp Cloud API simulator for load tests and end-to-end tests.
+// Wires the pieces together (STYLE.md rule 15) and runs one io_context on the main thread.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include "adapters/http/client.hpp"
+#include "adapters/http/server.hpp"
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "loadtest/sandbox/recorder.hpp"
+#include "loadtest/sandbox/sandbox_config.hpp"
+#include "loadtest/sandbox/sandbox_service.hpp"
+#include "loadtest/sandbox/subscription_check.hpp"
+#include "loadtest/sandbox/webhook_sender.hpp"
+
+namespace {
+
+using namespace disparo;
+using namespace disparo::sandbox;
+
+// How long SIGTERM waits for pending status webhooks before exiting anyway.
+constexpr std::chrono::milliseconds kFlushBound{2'000};
+
+std::optional<std::string> getenv_value(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+asio::awaitable<void> shut_down(asio::io_context& io, http::Server& server, WebhookSender& sender,
+                                http::Client& client, log::Logger& logger) {
+  server.stop();  // stage 1: no new requests, in-flight ones finish
+  const bool flushed = co_await sender.drain(kFlushBound);
+  logger.info("stopped", {{"webhooks_flushed", flushed},
+                          {"webhooks_pending", static_cast<std::uint64_t>(sender.in_flight())}});
+  client.close_idle();
+  io.stop();  // stage 2: whatever is left is abandoned
+}
+
+int run(const SandboxConfig& config) {
+  log::Logger logger("sandbox", config.log_level);
+  asio::io_context io;
+  SystemClock clock;
+  http::ClientOptions client_options;
+  client_options.connect_timeout = std::chrono::milliseconds(2'000);
+  client_options.request_timeout = std::chrono::milliseconds(5'000);
+  http::Client client(io, client_options);
+  Recorder recorder;
+
+  WebhookOptions webhook;
+  webhook.url = config.webhook_url;
+  webhook.app_secret = config.app_secret;
+  webhook.waba_id = config.waba_id;
+  webhook.display_phone_number = config.display_phone_number;
+  webhook.status_delay = config.status_delay;
+  webhook.max_retries = config.webhook_retries;
+  webhook.retry_base = config.webhook_retry;
+  WebhookSender sender(io, client, recorder, clock, logger, webhook);
+
+  std::optional<SubscriptionCheck> subscription;
+  if (!config.verify_token.empty()) {
+    subscription.emplace(io, client, recorder, clock, logger,
+                         SubscriptionOptions{config.webhook_url, config.verify_token});
+  }
+  SandboxService service(ServiceOptions{config.access_token}, recorder, sender, clock, logger,
+                         subscription ? &*subscription : nullptr);
+
+  http::ServerOptions server_options;
+  server_options.host = config.listen_host;
+  server_options.port = config.listen_port;
+  http::Server server(io, server_options, service.handler());
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    logger.error("listen_failed", {{"host", config.listen_host},
+                                   {"port", static_cast<int>(config.listen_port)},
+                                   {"error", e.what()}});
+    return 1;
+  }
+  logger.info("listening",
+              {{"host", config.listen_host},
+               {"port", static_cast<int>(server.port())},
+               {"webhook_url", config.webhook_url},
+               {"access_token", log::mask_secret(config.access_token)},
+               {"status_delay_ms", static_cast<std::int64_t>(config.status_delay.count())},
+               {"verify", !config.verify_token.empty()}});
+  if (subscription) subscription->start_background();
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code& ec, int signal_number) {
+    if (ec) return;
+    logger.info("stopping", {{"signal", signal_number}});
+    asio::co_spawn(io, shut_down(io, server, sender, client, logger), asio::detached);
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto config = parse_config(args, getenv_value);
+  if (!config) {
+    std::fprintf(stderr, "disparo-sandbox: %s\n\n%s", config.error().message.c_str(),
+                 usage().c_str());
+    return 2;
+  }
+  if (config->help) {
+    std::fputs(usage().c_str(), stdout);
+    return 0;
+  }
+  return run(*config);
+}
