@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -149,9 +151,28 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
 
+    // One deadline for the whole request: head, optional 100-continue, body.
     stream.expires_after(options_.read_timeout);
-    auto [read_ec, read_bytes] = co_await beast::http::async_read(stream, buffer, parser, kUseTuple);
-    (void)read_bytes;
+    auto [head_ec, head_bytes] =
+        co_await beast::http::async_read_header(stream, buffer, parser, kUseTuple);
+    (void)head_bytes;
+    beast::error_code read_ec = head_ec;
+    if (!read_ec) {
+      // From here the client is sending a request: shutdown lets it finish.
+      self->busy = true;
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        // curl and others wait for this before sending a body larger than 1 KiB.
+        beast::http::response<beast::http::empty_body> go_on{http::status::continue_, 11};
+        auto [continue_ec, continue_bytes] = co_await beast::http::async_write(stream, go_on, kUseTuple);
+        (void)continue_bytes;
+        read_ec = continue_ec;
+      }
+    }
+    if (!read_ec && !parser.is_done()) {
+      auto [body_ec, body_bytes] = co_await beast::http::async_read(stream, buffer, parser, kUseTuple);
+      (void)body_bytes;
+      read_ec = body_ec;
+    }
     if (read_ec) {
       // Answer what the client can fix; close quietly on timeouts, resets and clean ends.
       if (auto problem = problem_for_read_error(read_ec, options_.max_body_bytes)) {
@@ -163,7 +184,6 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
       break;
     }
 
-    self->busy = true;
     Request request = parser.release();
     Response response = co_await respond(request);
     response.version(request.version());

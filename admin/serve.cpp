@@ -55,8 +55,9 @@ int serve(const config::AdminSettings& settings, std::ostream& err) {
       if (ec) return;  // cancelled once drained
       logger.info("signal_received", {{"signal", signal_number}});
       if (++signals_seen == 1) {
-        app.shutdown();
+        // Re-arm first: shutdown() may drain at once, and on_drained cancels this wait.
         wait_for_signal();
+        app.shutdown();
       } else {
         app.close_all();
       }

@@ -7,6 +7,9 @@
 #include "dispatcher/cloud_api_webhook.hpp"
 #include "dispatcher/message_store.hpp"
 #include "dispatcher/queue_store.hpp"
+#include "dispatcher/session_store.hpp"
+
+#include <simdjson.h>
 
 namespace disparo::dispatch {
 namespace {
@@ -109,9 +112,17 @@ asio::awaitable<http::Response> Api::route(const http::Request& request, Route& 
     co_return co_await post_messages(request);
   }
   if (path.starts_with("/v1/messages/")) {
+    const auto id = path.substr(std::string_view("/v1/messages/").size());
+    if (method == "DELETE") {
+      matched = Route::message_cancel;
+      co_return co_await cancel(request, id);
+    }
     matched = Route::message_get;
-    if (method != "GET") co_return wrong_method("GET");
-    co_return co_await get_message(request, path.substr(std::string_view("/v1/messages/").size()));
+    if (method != "GET") co_return wrong_method("GET, DELETE");
+    co_return co_await get_message(request, id);
+  }
+  if (path.starts_with("/v1/sessions/")) {
+    co_return co_await session_route(request, path.substr(std::string_view("/v1/sessions/").size()), matched);
   }
   if (path == "/webhooks/cloud_api") {
     if (method == "GET") {
@@ -203,6 +214,79 @@ asio::awaitable<http::Response> Api::get_message(const http::Request& request, s
   const std::int64_t tenant = caller->tenant_id;
   auto json = co_await deps_.db.run([tenant, id](pg::Connection& conn) { return message_json(conn, tenant, *id); });
   if (!json) co_return from_error(json.error());
+  co_return http::json_response(200, std::move(*json));
+}
+
+asio::awaitable<http::Response> Api::cancel(const http::Request& request, std::string_view id_text) {
+  auto caller = co_await deps_.auth.authenticate(request.header("Authorization"));
+  if (!caller) co_return from_error(caller.error());
+  if (!role_may_send(caller->role)) {
+    co_return problem(403, "forbidden", "Forbidden", "this API key's role may not cancel messages");
+  }
+  const auto id = parse_id(id_text);
+  if (!id) co_return problem(404, "not-found", "Not found", "no such message");
+  const std::int64_t tenant = caller->tenant_id;
+  auto json = co_await deps_.db.run([tenant, id](pg::Connection& conn) -> Expected<std::string> {
+    auto cancelled = cancel_message(conn, tenant, *id);
+    if (!cancelled) return cancelled.error();
+    return message_json(conn, tenant, *id);
+  });
+  if (!json) co_return from_error(json.error());
+  co_return http::json_response(200, std::move(*json));
+}
+
+asio::awaitable<http::Response> Api::session_route(const http::Request& request, std::string_view rest,
+                                                   Route& matched) {
+  // rest = "{id}/state" | "{id}/pause" | "{id}/resume"
+  const auto slash = rest.find('/');
+  const auto action = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  const auto id = parse_id(rest.substr(0, slash));
+  if (action == "state") matched = Route::session_state;
+  else if (action == "pause") matched = Route::session_pause;
+  else if (action == "resume") matched = Route::session_resume;
+  else co_return problem(404, "not-found", "Not found", "no route for " + std::string(request.path()));
+  const bool is_state = matched == Route::session_state;
+  if (is_state && request.method != "GET") {
+    auto response = problem(405, "method-not-allowed", "Method not allowed", "this resource accepts GET");
+    response.set("Allow", "GET");
+    co_return response;
+  }
+  if (!is_state && request.method != "POST") {
+    auto response = problem(405, "method-not-allowed", "Method not allowed", "this resource accepts POST");
+    response.set("Allow", "POST");
+    co_return response;
+  }
+  auto caller = co_await deps_.auth.authenticate(request.header("Authorization"));
+  if (!caller) co_return from_error(caller.error());
+  if (!id) co_return problem(404, "not-found", "Not found", "no such session");
+  if (!is_state && caller->role != "owner" && caller->role != "manager") {
+    co_return problem(403, "forbidden", "Forbidden", "only owner and manager keys may pause or resume sessions");
+  }
+  std::string reason = matched == Route::session_pause ? "paused by operator" : "resumed by operator";
+  if (!is_state && !request.body.empty()) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element body;
+    std::string_view given;
+    if (parser.parse(request.body.data(), request.body.size(), true).get(body) != simdjson::SUCCESS ||
+        !body.is_object()) {
+      co_return problem(400, "bad-request", "Bad request", "the body must be a JSON object like {\"reason\":\"...\"}");
+    }
+    if (body["reason"].get(given) == simdjson::SUCCESS && !given.empty()) reason = std::string(given.substr(0, 500));
+  }
+  const std::int64_t tenant = caller->tenant_id;
+  const bool pause = matched == Route::session_pause;
+  auto json = co_await deps_.db.run([&, tenant](pg::Connection& conn) -> Expected<std::string> {
+    if (!is_state) {
+      auto changed = set_session_state(conn, tenant, *id, pause, reason);
+      if (!changed) return changed.error();
+    }
+    return session_state_json(conn, tenant, *id);
+  });
+  if (!json) co_return from_error(json.error());
+  if (!is_state) {
+    deps_.log.info(pause ? "session_paused" : "session_resumed", {{"session", *id}, {"reason", reason}});
+    deps_.refresh_sessions();
+  }
   co_return http::json_response(200, std::move(*json));
 }
 

@@ -2,6 +2,9 @@
 //
 //   POST /v1/messages          accept one message or {"messages":[...]} (202 once committed)
 //   GET  /v1/messages/{id}     current status and the whole event history
+//   DELETE /v1/messages/{id}   cancel a message that has not started sending
+//   GET  /v1/sessions/{id}/state            queue depth, sent today vs cap, what it waits for
+//   POST /v1/sessions/{id}/pause | /resume  stop or restart a session's queue (kept)
 //   GET  /webhooks/cloud_api   Meta's verification handshake (hub.challenge)
 //   POST /webhooks/cloud_api   signed status webhooks (X-Hub-Signature-256 over the raw body)
 //   GET  /healthz, /readyz (PostgreSQL and Redis reachable), /metrics
@@ -37,6 +40,7 @@ struct ApiDependencies {
   log::Logger& log;
   const Clock& clock;
   std::function<void(std::int64_t session_id)> wake_session;
+  std::function<void()> refresh_sessions;  // a session was paused or resumed
   std::function<asio::awaitable<bool>()> redis_ready;  // PING within a deadline
 };
 
@@ -50,6 +54,8 @@ class Api {
   asio::awaitable<http::Response> route(const http::Request& request, Route& matched);
   asio::awaitable<http::Response> post_messages(const http::Request& request);
   asio::awaitable<http::Response> get_message(const http::Request& request, std::string_view id);
+  asio::awaitable<http::Response> cancel(const http::Request& request, std::string_view id);
+  asio::awaitable<http::Response> session_route(const http::Request& request, std::string_view rest, Route& matched);
   http::Response verify_webhook(const http::Request& request) const;
   asio::awaitable<http::Response> post_webhook(const http::Request& request);
   asio::awaitable<http::Response> readyz();

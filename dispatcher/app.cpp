@@ -1,5 +1,6 @@
 #include "dispatcher/app.hpp"
 
+#include <algorithm>
 #include <csignal>
 
 #include <asio/co_spawn.hpp>
@@ -16,6 +17,7 @@
 #include "adapters/whatsapp/cloud_api_provider.hpp"
 #include "dispatcher/api.hpp"
 #include "dispatcher/auth.hpp"
+#include "dispatcher/callbacks/callback_sender.hpp"
 #include "dispatcher/database.hpp"
 #include "dispatcher/metrics.hpp"
 #include "dispatcher/sender.hpp"
@@ -59,8 +61,12 @@ struct DispatcherApp::Parts {
         http_client(io, http::ClientOptions{.connect_timeout = std::chrono::milliseconds(3'000),
                                             .request_timeout = settings.provider_timeout}),
         cloud_api(http_client),
-        sender(io, db, cloud_api, metrics, log,
+        sender(io, db, cloud_api, metrics, log, clock,
                SenderSettings{.runner = RunnerSettings{.poll_interval = settings.poll_interval}}),
+        // Callbacks get their own client: CRM endpoints have their own timeouts and idle pools.
+        callback_client(io, http::ClientOptions{.connect_timeout = std::chrono::milliseconds(3'000),
+                                                .request_timeout = std::chrono::milliseconds(10'000)}),
+        callbacks(io, db, callback_client, metrics, log, clock, CallbackSenderSettings{}),
         redis(io, redis_options(settings.redis)),
         api(ApiDependencies{.db = db,
                             .auth = auth,
@@ -68,6 +74,7 @@ struct DispatcherApp::Parts {
                             .log = log,
                             .clock = clock,
                             .wake_session = [this](std::int64_t id) { sender.wake(id); },
+                            .refresh_sessions = [this]() { sender.refresh_soon(); },
                             .redis_ready = [this]() { return redis_ping(); }},
             ApiSettings{.cloud_api_app_secret = settings.cloud_api_app_secret,
                         .cloud_api_verify_token = settings.cloud_api_verify_token,
@@ -85,12 +92,19 @@ struct DispatcherApp::Parts {
     if (stopping) co_return;
     stopping = true;
     log.info("shutdown_started", {{"grace_ms", static_cast<std::int64_t>(settings.shutdown_grace.count())}});
+    const auto grace_ends = std::chrono::steady_clock::now() + settings.shutdown_grace;
     server.stop();  // stage 1: no new requests
     const bool clean = co_await sender.stop(settings.shutdown_grace);  // stage 2: in-flight sends
+    // Callback POSTs ran meanwhile; what is still in flight gets the rest of the grace (an
+    // unfinished one is due again when its lease ends).
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        grace_ends - std::chrono::steady_clock::now());
+    const bool callbacks_clean = co_await callbacks.stop(std::max(left, std::chrono::milliseconds(0)));
+    callback_client.close_idle();
     http_client.close_idle();
     redis.close();
     signals.cancel();
-    log.info("shutdown_finished", {{"clean", clean}});
+    log.info("shutdown_finished", {{"clean", clean && callbacks_clean}});
     io.stop();
   }
 
@@ -106,6 +120,8 @@ struct DispatcherApp::Parts {
   http::Client http_client;
   whatsapp::CloudApiProvider cloud_api;
   Sender sender;
+  http::Client callback_client;
+  CallbackSender callbacks;
   redis::Client redis;
   Api api;
   http::Server server;
@@ -124,6 +140,7 @@ void DispatcherApp::start() {
   Parts& p = *parts_;
   p.server.start();
   p.sender.start();
+  p.callbacks.start();
   asio::co_spawn(p.io, [&p]() -> asio::awaitable<void> {
     auto connected = co_await p.redis.connect();
     if (!connected) p.log.warn("redis_unreachable", {{"error", connected.error().message}});

@@ -20,15 +20,18 @@ constexpr const char* kInsertSql = R"SQL(
 WITH input AS (
   SELECT t.*, nextval(pg_get_serial_sequence('messages', 'id')) AS new_id
   FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[], $7::smallint[],
-              $8::text[], $9::jsonb[], $10::text[], $11::timestamptz[], $12::timestamptz[])
+              $8::text[], $9::jsonb[], $10::text[], $11::timestamptz[], $12::timestamptz[],
+              $13::text[], $14::int[])
        WITH ORDINALITY AS t(session_id, client_id, recipient, kind, content, priority,
-                            idempotency_key, metadata, callback_url, send_at, expires_at, ord)
+                            idempotency_key, metadata, callback_url, send_at, expires_at,
+                            group_id, group_interval_ms, ord)
 ), inserted AS (
   INSERT INTO messages (id, tenant_id, session_id, client_id, recipient, kind, content, priority,
-                        status, idempotency_key, metadata, callback_url, send_at, expires_at)
+                        status, idempotency_key, metadata, callback_url, send_at, expires_at,
+                        group_id, group_interval_ms)
   OVERRIDING SYSTEM VALUE
   SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority, 'queued',
-         idempotency_key, metadata, callback_url, send_at, expires_at
+         idempotency_key, metadata, callback_url, send_at, expires_at, group_id, group_interval_ms
   FROM input ORDER BY ord
   ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id
@@ -130,7 +133,7 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
   std::map<std::string, std::size_t, std::less<>> first_with_key;
   std::vector<std::optional<std::size_t>> replay_of(requests.size());
   PgArrayBuilder session_ids, client_ids, recipients, kinds, contents, priorities, keys, metadata,
-      callbacks, send_ats, expires_ats;
+      callbacks, send_ats, expires_ats, group_ids, group_intervals;
   std::vector<std::size_t> sent_index;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const auto& request = requests[i];
@@ -153,6 +156,9 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
     request.callback_url.empty() ? callbacks.add_null() : callbacks.add(request.callback_url);
     send_ats.add(format_rfc3339(request.send_at));
     expires_ats.add(format_rfc3339(request.expires_at));
+    request.group_id.empty() ? group_ids.add_null() : group_ids.add(request.group_id);
+    request.group_id.empty() ? group_intervals.add_null()
+                             : group_intervals.add(std::to_string(request.group_interval.count()));
   }
   return pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<std::vector<AcceptedMessage>> {
     auto rows = tx.exec(kInsertSql,
@@ -161,7 +167,8 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
                          std::move(kinds).finish(), std::move(contents).finish(),
                          std::move(priorities).finish(), std::move(keys).finish(),
                          std::move(metadata).finish(), std::move(callbacks).finish(),
-                         std::move(send_ats).finish(), std::move(expires_ats).finish()});
+                         std::move(send_ats).finish(), std::move(expires_ats).finish(),
+                         std::move(group_ids).finish(), std::move(group_intervals).finish()});
     if (!rows) return rows.error();
     std::vector<AcceptedMessage> results(requests.size());
     std::vector<std::size_t> unresolved;  // replays of a key committed concurrently
@@ -204,6 +211,11 @@ SELECT json_build_object(
   'priority', CASE m.priority WHEN 0 THEN 'transactional' ELSE 'marketing' END,
   'idempotency_key', m.idempotency_key, 'metadata', m.metadata, 'callback_url', m.callback_url,
   'send_at', disparo_rfc3339(m.send_at), 'expires_at', disparo_rfc3339(m.expires_at),
+  'group', CASE WHEN m.group_id IS NULL THEN NULL
+                ELSE json_build_object('id', m.group_id, 'interval_seconds', m.group_interval_ms / 1000.0) END,
+  'waiting_for', CASE WHEN m.status = 'queued' THEN
+                   COALESCE(CASE WHEN s.state = 'paused' THEN 'session paused: ' || COALESCE(s.paused_reason, '') END,
+                            s.hold_reason) END,
   'attempts', m.attempts, 'provider_message_id', m.provider_message_id, 'wa_id', m.wa_id,
   'created_at', disparo_rfc3339(m.created_at), 'updated_at', disparo_rfc3339(m.updated_at),
   'events', COALESCE((SELECT json_agg(json_build_object(
@@ -211,7 +223,8 @@ SELECT json_build_object(
                         'at', disparo_rfc3339(e.occurred_at), 'recorded_at', disparo_rfc3339(e.recorded_at))
                       ORDER BY e.id)
                       FROM message_events e WHERE e.message_id = m.id), '[]'::json))::text
-FROM messages m WHERE m.id = $1 AND m.tenant_id = $2)SQL",
+FROM messages m JOIN whatsapp_sessions s ON s.id = m.session_id
+WHERE m.id = $1 AND m.tenant_id = $2)SQL",
                         {std::to_string(id), std::to_string(tenant_id)});
   if (!rows) return rows.error();
   if (rows->size() == 0) return make_error(ErrorKind::not_found, "no such message");

@@ -29,6 +29,10 @@ const char* to_string(Route route) noexcept {
   switch (route) {
     case Route::messages_post: return "/v1/messages";
     case Route::message_get: return "/v1/messages/{id}";
+    case Route::message_cancel: return "/v1/messages/{id}";
+    case Route::session_state: return "/v1/sessions/{id}/state";
+    case Route::session_pause: return "/v1/sessions/{id}/pause";
+    case Route::session_resume: return "/v1/sessions/{id}/resume";
     case Route::webhook_verify: return "/webhooks/cloud_api";
     case Route::webhook_post: return "/webhooks/cloud_api";
     case Route::healthz: return "/healthz";
@@ -42,7 +46,10 @@ const char* to_string(Route route) noexcept {
 const char* method_of(Route route) noexcept {
   switch (route) {
     case Route::messages_post:
+    case Route::session_pause:
+    case Route::session_resume:
     case Route::webhook_post: return "POST";
+    case Route::message_cancel: return "DELETE";
     case Route::other: return "any";
     default: return "GET";
   }
@@ -77,7 +84,12 @@ DispatcherMetrics::DispatcherMetrics(std::string version)
                           .Name("disparo_provider_sends_in_flight")
                           .Help("Provider requests started and not yet answered")
                           .Register(*registry_)
-                          .Add({})) {
+                          .Add({})),
+      callbacks_delivered(counter(*registry_, "disparo_callbacks_delivered_total",
+                                  "Status callbacks a CRM answered with 2xx")),
+      callbacks_failed(counter(*registry_, "disparo_callbacks_failed_total",
+                               "Status callbacks given up: 410 Gone, unusable URL or secret, or "
+                               "out of attempts")) {
   BuildGauge().Name("disparo_build_info").Help("Build information").Register(*registry_)
       .Add({{"version", std::move(version)}}).Set(1);
 
@@ -122,6 +134,21 @@ DispatcherMetrics::DispatcherMetrics(std::string version)
     reports_[k] = &reports.Add({{"status", kKinds[k]}, {"effect", "advanced"}});
     reports_ignored_[k] = &reports.Add({{"status", kKinds[k]}, {"effect", "ignored"}});
   }
+
+  auto& callback_attempts = BuildCounter()
+                                .Name("disparo_callback_attempts_total")
+                                .Help("Status callback attempts by result (not_sent: bad URL or secret)")
+                                .Register(*registry_);
+  static constexpr const char* kCallbackResults[] = {"ok", "http_error", "network_error",
+                                                     "not_sent"};
+  for (std::size_t r = 0; r < kCallbackAttemptResults; ++r) {
+    callback_attempts_[r] = &callback_attempts.Add({{"result", kCallbackResults[r]}});
+  }
+  callback_duration_ = &BuildHistogram()
+                            .Name("disparo_callback_delivery_duration_seconds")
+                            .Help("Duration of one status callback POST (until answer or error)")
+                            .Register(*registry_)
+                            .Add({}, kProviderBuckets);
 }
 
 std::string DispatcherMetrics::serialize() const {
@@ -138,6 +165,11 @@ void DispatcherMetrics::count_http(Route route, int status, double seconds) {
 void DispatcherMetrics::count_provider(OutcomeClass outcome, double seconds) {
   provider_requests_[static_cast<std::size_t>(outcome)]->Increment();
   provider_duration_->Observe(seconds);
+}
+
+void DispatcherMetrics::count_callback_attempt(CallbackAttempt result, double seconds) {
+  callback_attempts_[static_cast<std::size_t>(result)]->Increment();
+  callback_duration_->Observe(seconds);
 }
 
 void DispatcherMetrics::count_report(ReportKind kind, bool advanced) {

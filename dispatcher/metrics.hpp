@@ -18,8 +18,11 @@
 namespace disparo::dispatch {
 
 // HTTP routes by template (never raw paths: bounded label values).
-enum class Route { messages_post, message_get, webhook_verify, webhook_post, healthz, readyz, metrics, other };
-inline constexpr std::size_t kRouteCount = 8;
+enum class Route {
+  messages_post, message_get, message_cancel, session_state, session_pause, session_resume,
+  webhook_verify, webhook_post, healthz, readyz, metrics, other
+};
+inline constexpr std::size_t kRouteCount = 12;
 const char* to_string(Route route) noexcept;  // the route template
 const char* method_of(Route route) noexcept;
 
@@ -28,6 +31,10 @@ enum class ReportKind { sent, delivered, read, failed, other };
 inline constexpr std::size_t kReportKinds = 5;
 
 inline constexpr std::size_t kOutcomeCount = 8;  // OutcomeClass values
+
+// Status-callback attempts, by result (label values of disparo_callback_attempts_total).
+enum class CallbackAttempt { ok, http_error, network_error, not_sent };
+inline constexpr std::size_t kCallbackAttemptResults = 4;
 
 class DispatcherMetrics {
   // Declared first: the public references below are built from it.
@@ -42,6 +49,7 @@ class DispatcherMetrics {
   void count_http(Route route, int status, double seconds);
   void count_provider(OutcomeClass outcome, double seconds);
   void count_report(ReportKind kind, bool advanced);
+  void count_callback_attempt(CallbackAttempt result, double seconds);
 
   prometheus::Counter& messages_accepted;
   prometheus::Counter& messages_replayed;
@@ -52,6 +60,8 @@ class DispatcherMetrics {
   prometheus::Histogram& accept_to_sent_seconds;
   prometheus::Gauge& sessions_running;
   prometheus::Gauge& sends_in_flight;
+  prometheus::Counter& callbacks_delivered;
+  prometheus::Counter& callbacks_failed;
 
  private:
   std::array<std::array<prometheus::Counter*, 3>, kRouteCount> http_requests_{};  // 2xx,4xx,5xx
@@ -60,6 +70,8 @@ class DispatcherMetrics {
   prometheus::Histogram* provider_duration_ = nullptr;
   std::array<prometheus::Counter*, kReportKinds> reports_{};
   std::array<prometheus::Counter*, kReportKinds> reports_ignored_{};
+  std::array<prometheus::Counter*, kCallbackAttemptResults> callback_attempts_{};
+  prometheus::Histogram* callback_duration_ = nullptr;
 };
 
 }  // namespace disparo::dispatch

@@ -1,6 +1,9 @@
 #include "dispatcher/queue_store.hpp"
 
+#include <cstdio>
+
 #include "common/json_writer.hpp"
+#include "common/rfc3339.hpp"
 #include "dispatcher/pg_array.hpp"
 #include "dispatcher/status.hpp"
 
@@ -50,9 +53,13 @@ SELECT id, $2, $3, $4::jsonb FROM moved)SQL",
 }  // namespace
 
 Expected<std::vector<SessionRow>> load_active_sessions(pg::Connection& conn) {
-  auto rows = conn.exec(
-      "SELECT id, tenant_id, provider, base_url, COALESCE(phone_number_id, ''), access_token, "
-      "min_interval_ms, jitter_ms FROM whatsapp_sessions WHERE state = 'active' ORDER BY id");
+  auto rows = conn.exec(R"SQL(
+SELECT s.id, s.tenant_id, s.provider, s.base_url, COALESCE(s.phone_number_id, ''), s.access_token,
+       s.min_interval_ms, s.jitter_ms, s.burst, s.daily_cap,
+       extract(epoch FROM s.window_start)::bigint / 60, extract(epoch FROM s.window_end)::bigint / 60,
+       s.warmup_start_cap, s.warmup_days, s.warmup_started_on::text, t.time_zone
+FROM whatsapp_sessions s JOIN tenants t ON t.id = s.tenant_id
+WHERE s.state = 'active' ORDER BY s.id)SQL");
   if (!rows) return rows.error();
   std::vector<SessionRow> sessions;
   sessions.reserve(static_cast<std::size_t>(rows->size()));
@@ -64,41 +71,83 @@ Expected<std::vector<SessionRow>> load_active_sessions(pg::Connection& conn) {
     row.endpoint.base_url = std::string(rows->text(r, 3));
     row.endpoint.phone_number_id = std::string(rows->text(r, 4));
     row.endpoint.access_token = std::string(rows->text(r, 5));
-    row.min_interval = std::chrono::milliseconds(rows->int64(r, 6));
-    row.jitter = std::chrono::milliseconds(rows->int64(r, 7));
+    PacingPolicy& policy = row.policy;
+    policy.min_interval = std::chrono::milliseconds(rows->int64(r, 6));
+    policy.jitter = std::chrono::milliseconds(rows->int64(r, 7));
+    policy.burst = static_cast<int>(rows->int64(r, 8));
+    policy.daily_cap = static_cast<int>(rows->int64(r, 9));
+    if (!rows->is_null(r, 10) && !rows->is_null(r, 11)) {
+      policy.window = SendingWindow{std::chrono::minutes(rows->int64(r, 10)), std::chrono::minutes(rows->int64(r, 11))};
+    }
+    if (!rows->is_null(r, 12) && !rows->is_null(r, 13) && !rows->is_null(r, 14)) {
+      int year = 0;
+      unsigned month = 0, day = 0;
+      const std::string text(rows->text(r, 14));  // "YYYY-MM-DD" from date::text
+      if (std::sscanf(text.c_str(), "%d-%u-%u", &year, &month, &day) == 3) {
+        const date::year_month_day started{date::year{year}, date::month{month}, date::day{day}};
+        policy.warm_up = WarmUp{static_cast<int>(rows->int64(r, 12)), static_cast<int>(rows->int64(r, 13)),
+                                date::local_days{started}};
+      }
+    }
+    row.time_zone = std::string(rows->text(r, 15));
     sessions.push_back(std::move(row));
   }
   return sessions;
 }
 
-Expected<std::optional<ClaimedMessage>> claim_next(pg::Connection& conn, std::int64_t session_id) {
-  const std::string session = std::to_string(session_id);
-  auto expired = conn.exec(R"SQL(
+Expected<std::int64_t> expire_overdue(pg::Connection& conn) {
+  auto rows = conn.exec(R"SQL(
 WITH expired AS (
   UPDATE messages SET status = 'expired', status_reason = 'validity ended before it could be sent',
          updated_at = now()
-  WHERE session_id = $1 AND status = 'queued' AND expires_at <= now() RETURNING id)
-INSERT INTO message_events (message_id, status, reason)
-SELECT id, 'expired', 'validity ended before it could be sent' FROM expired)SQL",
-                           {session});
-  if (!expired) return expired.error();
+  WHERE status = 'queued' AND expires_at <= now() RETURNING id),
+events AS (
+  INSERT INTO message_events (message_id, status, reason)
+  SELECT id, 'expired', 'validity ended before it could be sent' FROM expired)
+SELECT count(*) FROM expired)SQL");
+  if (!rows) return rows.error();
+  return rows->int64(0, 0);
+}
 
+Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id,
+                                 const std::vector<std::string>& blocked_recipients,
+                                 const std::vector<std::string>& blocked_groups) {
+  PgArrayBuilder recipients, groups;
+  for (const auto& r : blocked_recipients) recipients.add(r);
+  for (const auto& g : blocked_groups) groups.add(g);
+  // Expired messages are never claimed (expires_at > now()); expire_overdue() marks them.
   auto rows = conn.exec(R"SQL(
 WITH next AS (
   SELECT id FROM messages
-  WHERE session_id = $1 AND status = 'queued' AND send_at <= now()
+  WHERE session_id = $1 AND status = 'queued' AND send_at <= now() AND expires_at > now()
+    AND EXISTS (SELECT 1 FROM whatsapp_sessions s WHERE s.id = $1 AND s.state = 'active')
+    AND NOT (recipient = ANY($2::text[]))
+    AND (group_id IS NULL OR NOT (group_id = ANY($3::text[])))
   ORDER BY priority, send_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
 ), claimed AS (
   UPDATE messages m SET status = 'sending', status_reason = NULL, attempts = m.attempts + 1, updated_at = now()
   FROM next WHERE m.id = next.id
-  RETURNING m.id, m.recipient, m.kind, m.content::text, m.attempts, extract(epoch FROM m.created_at)::float8 AS accepted_at
+  RETURNING m.id, m.recipient, m.kind, m.content::text, m.attempts,
+            extract(epoch FROM m.created_at)::float8 AS accepted_at, m.group_id, m.group_interval_ms
 ), events AS (
   INSERT INTO message_events (message_id, status, detail)
-  SELECT id, 'sending', json_build_object('attempt', attempts)::jsonb FROM claimed)
-SELECT id, recipient, kind, content, attempts, accepted_at FROM claimed)SQL",
-                        {session});
+  SELECT id, 'sending', json_build_object('attempt', attempts)::jsonb FROM claimed
+), ledger AS (
+  INSERT INTO session_sends (session_id, message_id, recipient, group_id)
+  SELECT $1, id, recipient, group_id FROM claimed)
+SELECT id, recipient, kind, content, attempts, accepted_at, group_id, group_interval_ms, NULL::text FROM claimed
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       (SELECT disparo_rfc3339(min(send_at)) FROM messages WHERE session_id = $1 AND status = 'queued')
+WHERE NOT EXISTS (SELECT 1 FROM claimed))SQL",
+                        {std::to_string(session_id), std::move(recipients).finish(), std::move(groups).finish()});
   if (!rows) return rows.error();
-  if (rows->size() == 0) return std::optional<ClaimedMessage>{};
+  ClaimResult result;
+  if (rows->size() == 0) return result;
+  if (rows->is_null(0, 0)) {
+    if (!rows->is_null(0, 8)) result.next_due = parse_rfc3339(rows->text(0, 8));
+    return result;
+  }
   auto content = content_from_json(rows->text(0, 2), rows->text(0, 3));
   if (!content) return content.error();
   ClaimedMessage claimed;
@@ -107,7 +156,37 @@ SELECT id, recipient, kind, content, attempts, accepted_at FROM claimed)SQL",
   claimed.message.content = std::move(*content);
   claimed.attempts = static_cast<int>(rows->int64(0, 4));
   claimed.accepted_at_epoch = std::stod(std::string(rows->text(0, 5)));
-  return std::optional<ClaimedMessage>(std::move(claimed));
+  claimed.group_id = std::string(rows->text(0, 6));
+  claimed.group_interval = std::chrono::milliseconds(rows->int64(0, 7));
+  result.claimed = std::move(claimed);
+  return result;
+}
+
+Expected<std::vector<PastSend>> load_ledger(pg::Connection& conn, std::int64_t session_id, SysTime since) {
+  auto rows = conn.exec(R"SQL(
+SELECT disparo_rfc3339(l.started_at), l.recipient, COALESCE(l.group_id, ''), COALESCE(m.group_interval_ms, 0)
+FROM session_sends l JOIN messages m ON m.id = l.message_id
+WHERE l.session_id = $1 AND l.started_at >= $2::timestamptz ORDER BY l.started_at, l.id)SQL",
+                        {std::to_string(session_id), format_rfc3339(since)});
+  if (!rows) return rows.error();
+  std::vector<PastSend> sends;
+  sends.reserve(static_cast<std::size_t>(rows->size()));
+  for (int r = 0; r < rows->size(); ++r) {
+    auto at = parse_rfc3339(rows->text(r, 0));
+    if (!at) return make_error(ErrorKind::internal, "ledger time not RFC 3339");
+    sends.push_back({*at, std::string(rows->text(r, 1)), std::string(rows->text(r, 2)),
+                     std::chrono::milliseconds(rows->int64(r, 3))});
+  }
+  return sends;
+}
+
+Expected<void> publish_hold(pg::Connection& conn, std::int64_t session_id, std::optional<std::string> reason,
+                            std::optional<SysTime> next_send_at) {
+  auto done = conn.exec("UPDATE whatsapp_sessions SET hold_reason = $2, next_send_at = $3::timestamptz WHERE id = $1",
+                        {std::to_string(session_id), std::move(reason),
+                         next_send_at ? pg::Param(format_rfc3339(*next_send_at)) : std::nullopt});
+  if (!done) return done.error();
+  return {};
 }
 
 Expected<void> record_attempt(pg::Connection& conn, std::int64_t message_id, std::int64_t session_id,
@@ -131,9 +210,12 @@ Expected<void> record_attempt(pg::Connection& conn, std::int64_t message_id, std
       case Action::fail:
         return transition_from_sending(tx, message_id, "failed", decision.reason, detail, 0, 0);
       case Action::pause_session: {
-        auto paused = tx.exec(
-            "UPDATE whatsapp_sessions SET state = 'paused', paused_reason = $2 WHERE id = $1",
-            {std::to_string(session_id), decision.reason});
+        auto paused = tx.exec(R"SQL(
+WITH paused AS (
+  UPDATE whatsapp_sessions SET state = 'paused', paused_reason = $2, paused_at = now()
+  WHERE id = $1 AND state = 'active' RETURNING id)
+INSERT INTO session_events (session_id, state, reason) SELECT id, 'paused', $2 FROM paused)SQL",
+                              {std::to_string(session_id), decision.reason});
         if (!paused) return paused.error();
         return transition_from_sending(tx, message_id, "queued", "session paused: " + decision.reason,
                                        detail, 0, 1);

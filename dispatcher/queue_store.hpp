@@ -15,6 +15,7 @@
 #include "common/expected.hpp"
 #include "dispatcher/cloud_api_webhook.hpp"
 #include "dispatcher/model/provider.hpp"
+#include "dispatcher/pacing/pacing_policy.hpp"
 #include "dispatcher/retry_policy.hpp"
 
 namespace disparo::dispatch {
@@ -22,8 +23,8 @@ namespace disparo::dispatch {
 struct SessionRow {
   SessionEndpoint endpoint;
   std::int64_t tenant_id = 0;
-  std::chrono::milliseconds min_interval{0};
-  std::chrono::milliseconds jitter{0};
+  std::string time_zone;  // the tenant's IANA zone
+  PacingPolicy policy;
 };
 
 Expected<std::vector<SessionRow>> load_active_sessions(pg::Connection& conn);
@@ -32,11 +33,37 @@ struct ClaimedMessage {
   OutboundMessage message;
   int attempts = 0;  // including this one
   double accepted_at_epoch = 0;  // unix seconds, for accept -> sent latency
+  std::string group_id;
+  std::chrono::milliseconds group_interval{0};
 };
 
-// Expires overdue queued messages of the session, then claims the next due one (priority,
-// send_at, id) and moves it to "sending" with an event. nullopt when nothing is due.
-Expected<std::optional<ClaimedMessage>> claim_next(pg::Connection& conn, std::int64_t session_id);
+struct ClaimResult {
+  std::optional<ClaimedMessage> claimed;
+  std::optional<SysTime> next_due;  // when nothing was claimed: the earliest queued send_at
+};
+
+// Claims the next due message of the session (priority, send_at, id), skipping recipients and
+// groups the pacer blocks, moves it to "sending" with an event and writes the send ledger row,
+// all in one statement.
+Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id,
+                                 const std::vector<std::string>& blocked_recipients,
+                                 const std::vector<std::string>& blocked_groups);
+
+// Queued messages whose validity ended become "expired" (all sessions). Returns how many.
+Expected<std::int64_t> expire_overdue(pg::Connection& conn);
+
+struct PastSend {
+  SysTime at;
+  std::string recipient;
+  std::string group_id;
+  std::chrono::milliseconds group_interval{0};
+};
+// The session's ledger since `since`, oldest first: replayed into SessionPace after a restart.
+Expected<std::vector<PastSend>> load_ledger(pg::Connection& conn, std::int64_t session_id, SysTime since);
+
+// What the session waits for (nullopt reason: nothing), shown by the session state API.
+Expected<void> publish_hold(pg::Connection& conn, std::int64_t session_id,
+                            std::optional<std::string> reason, std::optional<SysTime> next_send_at);
 
 // Stores what happened to an attempt; a transition never moves a message backwards.
 Expected<void> record_attempt(pg::Connection& conn, std::int64_t message_id, std::int64_t session_id,

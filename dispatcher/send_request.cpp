@@ -207,6 +207,28 @@ void parse_one(element item, SysTime now, const SendLimits& limits, Checker& che
     else if (*priority == "marketing") request.priority = Priority::marketing;
     else check.fail("priority", "must be transactional or marketing");
   }
+  element group;
+  if (obj["group"].get(group) == simdjson::SUCCESS && !group.is_null()) {
+    object group_obj;
+    if (group.get(group_obj) != simdjson::SUCCESS) {
+      check.fail("group", "must be an object with id and interval_seconds");
+    } else {
+      if (auto id = optional_string(group_obj, "id", check, "group.id")) request.group_id = std::string(*id);
+      if (request.group_id.empty() || request.group_id.size() > 200) check.fail("group.id", "is required (1-200 characters)");
+      element interval;
+      if (group_obj["interval_seconds"].get(interval) == simdjson::SUCCESS && !interval.is_null()) {
+        double seconds = -1;
+        std::int64_t whole = 0;
+        if (interval.get(whole) == simdjson::SUCCESS) seconds = static_cast<double>(whole);
+        else if (interval.get(seconds) != simdjson::SUCCESS) seconds = -1;
+        if (seconds < 0 || seconds > 86'400) {
+          check.fail("group.interval_seconds", "must be a number of seconds from 0 to 86400");
+        } else {
+          request.group_interval = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+        }
+      }
+    }
+  }
   if (auto url = optional_string(obj, "callback_url", check, "callback_url")) {
     if (!url->starts_with("https://") && !url->starts_with("http://")) {
       check.fail("callback_url", "must be an http(s) URL");

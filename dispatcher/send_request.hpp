@@ -28,6 +28,8 @@ struct SendRequest {
   SysTime send_at{};
   SysTime expires_at{};
   Priority priority = Priority::marketing;
+  std::string group_id;       // campaign run or any group: "" when absent
+  std::chrono::milliseconds group_interval{0};  // the group's wait between two of its sends
   std::string callback_url;   // "" when absent
   std::string metadata_json;  // minified JSON object, "" when absent
 };

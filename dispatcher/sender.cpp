@@ -10,9 +10,9 @@
 namespace disparo::dispatch {
 
 Sender::Sender(asio::io_context& io, Database& db, Provider& cloud_api, DispatcherMetrics& metrics,
-               log::Logger& log, SenderSettings settings)
-    : io_(io), db_(db), cloud_api_(cloud_api), metrics_(metrics), log_(log), settings_(settings),
-      refresh_timer_(io) {}
+               log::Logger& log, const Clock& clock, SenderSettings settings)
+    : io_(io), db_(db), cloud_api_(cloud_api), metrics_(metrics), log_(log), clock_(clock),
+      settings_(settings), refresh_timer_(io) {}
 
 void Sender::start() { asio::co_spawn(io_, supervise(), asio::detached); }
 
@@ -23,6 +23,8 @@ void Sender::wake(std::int64_t session_id) {
     refresh_timer_.cancel();  // a session we do not run yet (new or resumed): reload now
   }
 }
+
+void Sender::refresh_soon() { refresh_timer_.cancel(); }
 
 Provider* Sender::provider_for(const std::string& provider) const {
   // The sandbox speaks the Cloud API wire format. Evolution API arrives with the providers issue.
@@ -55,6 +57,9 @@ asio::awaitable<void> Sender::supervise() {
 }
 
 asio::awaitable<void> Sender::refresh() {
+  // Messages held back (cap, window, paused session) still expire on time.
+  auto expired = co_await db_.run([](pg::Connection& conn) { return expire_overdue(conn); });
+  if (expired && *expired > 0) log_.info("messages_expired", {{"count", *expired}});
   auto sessions = co_await db_.run([](pg::Connection& conn) { return load_active_sessions(conn); });
   if (!sessions) {
     log_.warn("load_sessions_failed", {{"error", sessions.error().message}});
@@ -73,8 +78,13 @@ asio::awaitable<void> Sender::refresh() {
       continue;
     }
     if (found != runners_.end() && !found->second->finished()) continue;  // let it end first
-    auto runner = std::make_shared<SessionRunner>(io_, db_, *provider, metrics_, log_, std::move(row),
-                                                  settings_.runner);
+    auto calendar = LocalCalendar::for_zone(row.time_zone);
+    if (!calendar) {
+      log_.warn("unknown_time_zone", {{"session", id}, {"zone", row.time_zone}});
+      calendar = LocalCalendar::for_zone("America/Sao_Paulo");
+    }
+    auto runner = std::make_shared<SessionRunner>(io_, db_, *provider, metrics_, log_, clock_, std::move(row),
+                                                  *calendar, settings_.runner);
     runners_[id] = runner;
     runner->start();
   }

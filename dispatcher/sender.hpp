@@ -1,7 +1,7 @@
 // Sender: keeps one SessionRunner per active session and routes wake-ups to them.
 //
 // At start it puts back in the queue the messages a previous process left in "sending"; then it
-// reloads the active sessions every refresh interval, starting runners for new or resumed
+// reloads the active sessions every refresh interval (and expires overdue messages), starting runners for new or resumed
 // sessions and stopping those of paused or deleted ones. stop() is stage two of shutdown:
 // runners finish the send in flight, within a grace period. io_context thread only.
 #pragma once
@@ -15,6 +15,7 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "common/clock.hpp"
 #include "common/log.hpp"
 #include "dispatcher/database.hpp"
 #include "dispatcher/metrics.hpp"
@@ -31,10 +32,11 @@ struct SenderSettings {
 class Sender {
  public:
   Sender(asio::io_context& io, Database& db, Provider& cloud_api, DispatcherMetrics& metrics,
-         log::Logger& log, SenderSettings settings);
+         log::Logger& log, const Clock& clock, SenderSettings settings);
 
   void start();
   void wake(std::int64_t session_id);
+  void refresh_soon();  // reload sessions now (paused or resumed by API)
   // Stops all runners and waits until they finish or `grace` passes; true when all finished.
   asio::awaitable<bool> stop(std::chrono::milliseconds grace);
 
@@ -48,6 +50,7 @@ class Sender {
   Provider& cloud_api_;
   DispatcherMetrics& metrics_;
   log::Logger& log_;
+  const Clock& clock_;
   SenderSettings settings_;
   asio::steady_timer refresh_timer_;
   std::map<std::int64_t, std::shared_ptr<SessionRunner>> runners_;

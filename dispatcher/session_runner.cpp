@@ -5,19 +5,23 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "common/rfc3339.hpp"
+
 namespace disparo::dispatch {
 
 using std::chrono::milliseconds;
 
 SessionRunner::SessionRunner(asio::io_context& io, Database& db, Provider& provider,
-                             DispatcherMetrics& metrics, log::Logger& log, SessionRow session,
-                             RunnerSettings settings)
+                             DispatcherMetrics& metrics, log::Logger& log, const Clock& clock,
+                             SessionRow session, LocalCalendar calendar, RunnerSettings settings)
     : io_(io),
       db_(db),
       provider_(provider),
       metrics_(metrics),
       log_(log),
+      clock_(clock),
       session_(std::move(session)),
+      pace_(session_.policy, calendar),
       settings_(settings),
       timer_(io),
       random_(std::random_device{}()) {}
@@ -36,54 +40,123 @@ void SessionRunner::stop() {
   timer_.cancel();
 }
 
-void SessionRunner::update(SessionRow session) { session_ = std::move(session); }
+void SessionRunner::update(SessionRow session) {
+  pace_.set_policy(session.policy);
+  session_ = std::move(session);
+  timer_.cancel();  // a new policy may open the session earlier
+}
 
-asio::awaitable<void> SessionRunner::pause(milliseconds duration, bool wakeable) {
+asio::awaitable<void> SessionRunner::sleep_until(SysTime until, bool wakeable) {
   if (stopping_ || (wakeable && wake_pending_)) co_return;
+  const auto delay = until - clock_.now();
+  if (delay <= SysTime::duration::zero()) co_return;
   waiting_wakeable_ = wakeable;
-  timer_.expires_after(duration);
+  timer_.expires_after(delay);
   co_await timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
   waiting_wakeable_ = false;
 }
 
+asio::awaitable<bool> SessionRunner::restore() {
+  // Today's sends (cap) and yesterday's (interval, spacing across midnight) from the ledger.
+  const SysTime now = clock_.now();
+  const SysTime since = pace_.calendar().start_of_day(pace_.calendar().day_of(now) - date::days{1});
+  const auto id = session_.endpoint.session_id;
+  auto ledger = co_await db_.run([id, since](pg::Connection& conn) { return load_ledger(conn, id, since); });
+  if (!ledger) {
+    log_.warn("ledger_load_failed", {{"session", id}, {"error", ledger.error().message}});
+    co_return false;
+  }
+  for (const auto& past : *ledger) pace_.record_send(past.at, past.recipient, past.group_id, past.group_interval);
+  log_.info("session_queue_started", {{"session", id}, {"sent_today", pace_.sent_today(now)},
+                                      {"cap_today", pace_.cap_today(now)}});
+  co_return true;
+}
+
 asio::awaitable<void> SessionRunner::run() {
   metrics_.sessions_running.Increment();
-  log_.info("session_queue_started", {{"session", session_.endpoint.session_id}});
+  while (!stopping_ && !co_await restore()) co_await sleep_until(clock_.now() + milliseconds(1'000), false);
   while (!stopping_) {
-    wake_pending_ = false;
-    bool sent = false;
+    bool failed = false;
     try {
-      sent = co_await send_one();
+      co_await step();
     } catch (const std::exception& e) {
       // A bug must not kill the queue silently: log it and keep going after a pause.
       log_.error("session_queue_error", {{"session", session_.endpoint.session_id}, {"error", e.what()}});
+      failed = true;
     }
-    if (stopping_) break;
-    if (sent) {
-      // The session's pace: minimum interval plus uniform jitter; not cut short by wake().
-      milliseconds gap = session_.min_interval;
-      if (session_.jitter.count() > 0) {
-        gap += milliseconds(std::uniform_int_distribution<long long>(0, session_.jitter.count())(random_));
-      }
-      if (gap.count() > 0) co_await pause(gap, false);
-    } else {
-      co_await pause(settings_.poll_interval, true);
-    }
+    if (failed) co_await sleep_until(clock_.now() + settings_.poll_interval, false);
   }
   metrics_.sessions_running.Decrement();
   log_.info("session_queue_stopped", {{"session", session_.endpoint.session_id}});
   finished_ = true;
 }
 
-asio::awaitable<bool> SessionRunner::send_one() {
-  const auto session_id = session_.endpoint.session_id;
-  auto claimed = co_await db_.run([session_id](pg::Connection& conn) { return claim_next(conn, session_id); });
-  if (!claimed) {
-    log_.warn("claim_failed", {{"session", session_id}, {"error", claimed.error().message}});
-    co_return false;
+asio::awaitable<void> SessionRunner::hold(Hold reason, std::optional<SysTime> until) {
+  // Published only when it changes: one row update per change, not per loop.
+  std::optional<std::string> text;
+  if (reason == Hold::daily_cap) {
+    text = "daily cap reached (" + std::to_string(pace_.cap_today(clock_.now())) + "): next send " +
+           format_rfc3339(*until);
+  } else if (reason == Hold::window) {
+    text = "outside the sending window: next send " + format_rfc3339(*until);
   }
-  if (!*claimed) co_return false;
-  ClaimedMessage work = std::move(**claimed);
+  if (hold_published_once_ && text == published_hold_) co_return;
+  const auto id = session_.endpoint.session_id;
+  const auto next = (reason == Hold::daily_cap || reason == Hold::window) ? until : std::nullopt;
+  // Named, not a temporary inside co_await: gcc 12 destroys such temporaries twice.
+  auto publish = [id, text, next](pg::Connection& conn) { return publish_hold(conn, id, text, next); };
+  auto done = co_await db_.run(std::move(publish));
+  if (done) {
+    published_hold_ = text;
+    hold_published_once_ = true;
+  }
+}
+
+asio::awaitable<void> SessionRunner::step() {
+  wake_pending_ = false;
+  const SysTime now = clock_.now();
+  const Opening opening = pace_.next_opening(now);
+  if (opening.at > now) {
+    co_await hold(opening.reason, opening.at);
+    // Interval waits are short and exact; cap and window waits are re-checked every minute in
+    // case an operator changes the policy.
+    const SysTime until = opening.reason == Hold::interval ? opening.at
+                                                           : std::min(opening.at, now + std::chrono::minutes(1));
+    co_await sleep_until(until, false);
+    co_return;
+  }
+  co_await hold(Hold::none, std::nullopt);
+  const auto id = session_.endpoint.session_id;
+  auto recipients = pace_.blocked_recipients(now);
+  auto groups = pace_.blocked_groups(now);
+  auto claimed = co_await db_.run([id, &recipients, &groups](pg::Connection& conn) {
+    return claim_next(conn, id, recipients, groups);
+  });
+  if (!claimed) {
+    log_.warn("claim_failed", {{"session", id}, {"error", claimed.error().message}});
+    co_await sleep_until(clock_.now() + settings_.poll_interval, false);
+    co_return;
+  }
+  if (!claimed->claimed) {
+    // Sleep until the next scheduled message is due (exact, for scheduled sends), the poll
+    // interval (blocked recipients, other instances), or a wake-up.
+    SysTime until = clock_.now() + settings_.poll_interval;
+    if (claimed->next_due && *claimed->next_due < until) until = *claimed->next_due;
+    co_await sleep_until(until, true);
+    co_return;
+  }
+  co_await send(std::move(*claimed->claimed));
+}
+
+asio::awaitable<void> SessionRunner::send(ClaimedMessage work) {
+  const auto session_id = session_.endpoint.session_id;
+  const milliseconds jitter =
+      session_.policy.jitter.count() > 0
+          ? milliseconds(std::uniform_int_distribution<long long>(0, session_.policy.jitter.count())(random_))
+          : milliseconds(0);
+  // The pace counts the send when it starts: a crash after this point never lets the cap or the
+  // interval be exceeded, because the ledger row was written by the same claim statement.
+  pace_.record_send(clock_.now(), work.message.recipient, work.group_id, work.group_interval, jitter);
 
   metrics_.sends_in_flight.Increment();
   const auto started = std::chrono::steady_clock::now();
@@ -101,7 +174,7 @@ asio::awaitable<bool> SessionRunner::send_one() {
     });
     if (recorded) break;
     log_.warn("record_attempt_failed", {{"message", work.message.id}, {"error", recorded.error().message}});
-    co_await pause(milliseconds(200 * (attempt + 1)), false);
+    co_await sleep_until(clock_.now() + milliseconds(200 * (attempt + 1)), false);
   }
   using Action = AfterAttempt::Action;
   switch (decision.action) {
@@ -124,7 +197,6 @@ asio::awaitable<bool> SessionRunner::send_one() {
       log_.info("message_attempt", {{"message", work.message.id}, {"outcome", to_string(outcome.outcome)},
                                     {"reason", decision.reason}});
   }
-  co_return true;
 }
 
 }  // namespace disparo::dispatch

@@ -18,6 +18,10 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#if defined(BOOST_ASIO_VERSION)
+#error "standalone Asio side: Boost.Asio must not be included here"
+#endif
+
 namespace disparo::http {
 namespace {
 

@@ -13,6 +13,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#if defined(ASIO_VERSION) || defined(ASIO_STANDALONE)
+#error "codec.cpp is the Beast side: standalone Asio must not be included here"
+#endif
+
 namespace disparo::http {
 namespace {
 
@@ -239,8 +243,15 @@ void ResponseParser::expect_no_body() {
 ParseStatus ResponseParser::feed(std::string_view data, std::size_t& consumed) {
   consumed = 0;
   if (impl_->failed) return *impl_->failed;
-  if (impl_->parser->is_done()) return ParseStatus::done;
-  const ParseStatus status = feed_parser(*impl_->parser, impl_->limits, data, consumed, impl_->error);
+  auto& parser = *impl_->parser;
+  if (parser.is_done()) return ParseStatus::done;
+  ParseStatus status = feed_parser(parser, impl_->limits, data, consumed, impl_->error);
+  // Beast takes any three digits; a status below 100 has no meaning in HTTP.
+  if (status != ParseStatus::error && status != ParseStatus::too_large &&
+      parser.is_header_done() && parser.get().result_int() < 100) {
+    impl_->error = "invalid status code";
+    status = ParseStatus::error;
+  }
   if (status == ParseStatus::error || status == ParseStatus::too_large) impl_->failed = status;
   return status;
 }

@@ -36,7 +36,9 @@ using AsyncContextPtr = std::unique_ptr<redisAsyncContext, AsyncContextFree>;
 
 constexpr auto kAwait = asio::experimental::as_tuple(asio::use_awaitable);
 
-Error unavailable(std::string message) { return make_error(ErrorKind::unavailable, std::move(message)); }
+Error unavailable(std::string message) {
+  return make_error(ErrorKind::unavailable, std::move(message));
+}
 
 // Copies a reply out of hiredis, which frees it as soon as the callback returns.
 Reply to_reply(const redisReply& r) {
@@ -168,7 +170,8 @@ void Client::State::start_attempt(const std::shared_ptr<State>& self,
           return;
         }
         // "localhost" may give ::1 first while the server listens on 127.0.0.1 only.
-        for (const auto& entry : found) a->addresses.push_back(entry.endpoint().address().to_string());
+        for (const auto& entry : found)
+          a->addresses.push_back(entry.endpoint().address().to_string());
         self->connect_next(a);
       });
 }
@@ -262,7 +265,8 @@ void Client::State::on_disconnect(const redisAsyncContext* ac, int /*status*/) {
 }
 
 void Client::State::on_auth_reply(redisAsyncContext* ac, void* reply, void* privdata) {
-  std::unique_ptr<std::shared_ptr<ConnectAttempt>> hold(static_cast<std::shared_ptr<ConnectAttempt>*>(privdata));
+  std::unique_ptr<std::shared_ptr<ConnectAttempt>> hold(
+      static_cast<std::shared_ptr<ConnectAttempt>*>(privdata));
   auto* self = static_cast<State*>(ac->data);
   if (self == nullptr) return;
   const auto* r = static_cast<const redisReply*>(reply);
@@ -277,7 +281,8 @@ void Client::State::on_auth_reply(redisAsyncContext* ac, void* reply, void* priv
 }
 
 void Client::State::on_command_reply(redisAsyncContext* /*ac*/, void* reply, void* privdata) {
-  std::unique_ptr<std::shared_ptr<PendingCommand>> hold(static_cast<std::shared_ptr<PendingCommand>*>(privdata));
+  std::unique_ptr<std::shared_ptr<PendingCommand>> hold(
+      static_cast<std::shared_ptr<PendingCommand>*>(privdata));
   PendingCommand& pending = **hold;
   if (pending.result) return;  // timed out already: this late reply is dropped
   if (reply == nullptr) {
@@ -309,10 +314,12 @@ asio::awaitable<Expected<Reply>> Client::State::command(std::shared_ptr<State> s
     lengths.push_back(arg.size());
   }
   auto pending = std::make_shared<PendingCommand>(self->io);
-  auto* hold = new std::shared_ptr<PendingCommand>(pending);  // hiredis keeps it until on_command_reply
+  auto* hold =
+      new std::shared_ptr<PendingCommand>(pending);  // hiredis keeps it until on_command_reply
   // hiredis formats the command into its output buffer here; argv may go away afterwards.
   if (redisAsyncCommandArgv(self->context.get(), &State::on_command_reply, hold,
-                            static_cast<int>(args.size()), args.data(), lengths.data()) != REDIS_OK) {
+                            static_cast<int>(args.size()), args.data(),
+                            lengths.data()) != REDIS_OK) {
     delete hold;
     co_return unavailable("redis connection is closing");
   }
@@ -329,16 +336,24 @@ asio::awaitable<Expected<Reply>> Client::State::command(std::shared_ptr<State> s
 Client::Client(asio::io_context& io, Options options)
     : state_(std::make_shared<State>(io, std::move(options))) {}
 
-Client::~Client() { state_->close(); }
+Client::~Client() {
+  state_->close();
+}
 
-asio::awaitable<Expected<void>> Client::connect() { return State::connect(state_, true); }
+asio::awaitable<Expected<void>> Client::connect() {
+  return State::connect(state_, true);
+}
 
 asio::awaitable<Expected<Reply>> Client::command(std::vector<std::string> argv) {
   return State::command(state_, std::move(argv));
 }
 
-bool Client::connected() const { return state_->ready; }
+bool Client::connected() const {
+  return state_->ready;
+}
 
-void Client::close() { state_->close(); }
+void Client::close() {
+  state_->close();
+}
 
 }  // namespace disparo::redis

@@ -40,6 +40,10 @@ struct Options {
   std::chrono::milliseconds command_timeout{2'000};
 };
 
+// Anything usable as one command argument: std::string, std::string_view, a string literal.
+template <class T>
+concept CommandArgument = std::convertible_to<const T&, std::string_view>;
+
 class Client {
  public:
   Client(asio::io_context& io, Options options);
@@ -62,10 +66,10 @@ class Client {
   // The same for a fixed argument list: co_await client.command("SET", key, value). Prefer it
   // inside coroutines: gcc 12 rejects a braced list in a co_await expression ("array used as
   // initializer"), so command({"GET", key}) only compiles outside one.
-  template <class... Args>
-    requires(std::convertible_to<const Args&, std::string_view> && ...)
+  template <CommandArgument... Args>
   asio::awaitable<Expected<Reply>> command(std::string_view name, const Args&... args) {
-    return command(std::vector<std::string>{std::string(name), std::string(std::string_view(args))...});
+    return command(
+        std::vector<std::string>{std::string(name), std::string(std::string_view(args))...});
   }
   // True while a connection is established (and authenticated). A drop is noticed when the
   // loop next reads the socket.

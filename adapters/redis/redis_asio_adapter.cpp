@@ -4,8 +4,8 @@
 #include <system_error>
 #include <utility>
 
-#include <asio/posix/stream_descriptor.hpp>
 #include <hiredis/async.h>
+#include <asio/posix/stream_descriptor.hpp>
 
 namespace disparo::redis::detail {
 namespace {
@@ -34,7 +34,9 @@ struct Watcher {
 // so a wait completing after cleanup still finds a live Watcher (with context == nullptr).
 using WatcherRef = std::shared_ptr<Watcher>;
 
-WatcherRef& watcher_of(void* ev_data) { return *static_cast<WatcherRef*>(ev_data); }
+WatcherRef& watcher_of(void* ev_data) {
+  return *static_cast<WatcherRef*>(ev_data);
+}
 
 void on_ready(const WatcherRef& w, bool for_read) {
   Interest& interest = for_read ? w->read : w->write;
@@ -61,15 +63,23 @@ void arm(const WatcherRef& w, bool for_read) {
   // writable long before it asks): Asio's epoll reactor registers descriptors edge-triggered, but
   // a wait started with none queued re-arms them with EPOLL_CTL_MOD, which reports a level that is
   // already there. LargeValuesArriveWhole in tests/redis has replies that take many reads.
-  w->socket.async_wait(for_read ? asio::posix::descriptor_base::wait_read
-                                : asio::posix::descriptor_base::wait_write,
-                       [w, for_read](const std::error_code&) { on_ready(w, for_read); });
+  w->socket.async_wait(
+      for_read ? asio::posix::descriptor_base::wait_read : asio::posix::descriptor_base::wait_write,
+      [w, for_read](const std::error_code&) { on_ready(w, for_read); });
 }
 
-void add_read(void* ev_data) { arm(watcher_of(ev_data), true); }
-void del_read(void* ev_data) { watcher_of(ev_data)->read.wanted = false; }
-void add_write(void* ev_data) { arm(watcher_of(ev_data), false); }
-void del_write(void* ev_data) { watcher_of(ev_data)->write.wanted = false; }
+void add_read(void* ev_data) {
+  arm(watcher_of(ev_data), true);
+}
+void del_read(void* ev_data) {
+  watcher_of(ev_data)->read.wanted = false;
+}
+void add_write(void* ev_data) {
+  arm(watcher_of(ev_data), false);
+}
+void del_write(void* ev_data) {
+  watcher_of(ev_data)->write.wanted = false;
+}
 
 // Called by hiredis while it frees the context, right before redisFree closes the fd.
 void cleanup(void* ev_data) {
@@ -95,7 +105,8 @@ bool attach_to_asio(redisAsyncContext& context, const asio::any_io_executor& exe
   std::error_code ec;
   watcher->socket.assign(context.c.fd, ec);
   if (ec) return false;
-  context.ev.data = new WatcherRef(std::move(watcher));  // ownership passes to hiredis: cleanup deletes it
+  context.ev.data =
+      new WatcherRef(std::move(watcher));  // ownership passes to hiredis: cleanup deletes it
   context.ev.addRead = add_read;
   context.ev.delRead = del_read;
   context.ev.addWrite = add_write;

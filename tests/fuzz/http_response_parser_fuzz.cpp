@@ -35,13 +35,7 @@ DISPARO_FUZZ_TARGET(http_response_parser) {
   const auto split = http::test::feed_responses(in.pieces, limits);
   const auto whole = http::test::feed_responses({in.whole}, limits);
 
-  const bool limited = split.status == ParseStatus::too_large || whole.status == ParseStatus::too_large;
-  if (!limited) {
-    DISPARO_FUZZ_CHECK(split.status == whole.status);
-    DISPARO_FUZZ_CHECK(split.messages.size() == whole.messages.size());
-  }
-  const std::size_t common = std::min(split.messages.size(), whole.messages.size());
-  for (std::size_t i = 0; i < common; ++i) DISPARO_FUZZ_CHECK(same(split.messages[i], whole.messages[i]));
+  DISPARO_FUZZ_CHECK(http::test::consistent(split, whole, same));
 
   std::size_t largest_piece = 0;
   for (const auto& piece : in.pieces) largest_piece = std::max(largest_piece, piece.size());

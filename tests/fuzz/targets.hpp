@@ -4,4 +4,6 @@
 
 #define DISPARO_FUZZ_TARGETS(X) \
   X(http_request_parser)        \
-  X(http_response_parser)
+  X(http_response_parser)       \
+  X(cloud_api_webhook)          \
+  X(send_body)

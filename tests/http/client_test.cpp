@@ -157,6 +157,45 @@ TEST_F(ClientTest, GarbageAnswerIsInternalMaybeSent) {
   });
 }
 
+TEST_F(ClientTest, ReusesAnIdleKeepAliveConnection) {
+  auto acceptor = listen_any(io_);
+  const unsigned short port = acceptor.local_endpoint().port();
+  int accepted = 0;
+  int answered = 0;
+  Client client(io_);
+  run([&]() -> asio::awaitable<void> {
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+            if (ec) co_return;
+            ++accepted;
+            asio::co_spawn(
+                io_,
+                [&, s = std::make_shared<tcp::socket>(std::move(socket))]() -> asio::awaitable<void> {
+                  std::string pending;
+                  while (co_await read_request(*s, pending)) {
+                    ++answered;
+                    co_await write_raw(*s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                  }
+                },
+                asio::detached);
+          }
+        },
+        asio::detached);
+    const Url url{"http", "127.0.0.1", port, "/"};
+    for (int i = 0; i < 5; ++i) {
+      auto got = co_await client.send(url, get());
+      EXPECT_TRUE(std::holds_alternative<Response>(got));
+    }
+    EXPECT_EQ(accepted, 1);
+    EXPECT_EQ(answered, 5);
+    client.close_idle();
+    acceptor.close();
+  });
+}
+
 // A keep-alive server that answers the first request on each connection and drops the
 // connection on the second without a word (as a server does when its idle timer fires just as
 // the request arrives). The client must retry once on a fresh connection.

@@ -206,6 +206,12 @@ TEST(ResponseParser, NoBodyForHeadAnd204) {
   EXPECT_EQ(run.messages[1].body, "x");
 }
 
+TEST(ResponseParser, StatusBelow100IsAnError) {
+  const auto run = feed_responses({"HTTP/1.1 002 OK\r\nContent-Length: 0\r\n\r\n"});
+  EXPECT_EQ(run.status, ParseStatus::error);
+  EXPECT_TRUE(run.messages.empty());
+}
+
 TEST(ResponseParser, EofBeforeAnythingOrMidBodyIsAnError) {
   ResponseParser empty;
   EXPECT_EQ(empty.finish_on_eof(), ParseStatus::error);

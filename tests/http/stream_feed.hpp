@@ -57,6 +57,26 @@ FeedRun<Message> feed_stream(const std::vector<std::string>& pieces, ParseLimits
   return run;
 }
 
+// Whether two runs over the same bytes, cut differently, agree. The messages parsed must match;
+// the outcome may differ in two known ways: a limit can trip at another point (the parser bounds
+// only what it must buffer), and a malformed header that arrives in pieces may be reported
+// later: Beast waits for the blank line before it parses the fields, so a stream that ends
+// before one is "need more" cut up and "error" whole. Both still reject; neither accepts.
+template <class Message, class Same>
+bool consistent(const FeedRun<Message>& a, const FeedRun<Message>& b, Same same) {
+  const std::size_t common = std::min(a.messages.size(), b.messages.size());
+  for (std::size_t i = 0; i < common; ++i) {
+    if (!same(a.messages[i], b.messages[i])) return false;
+  }
+  if (a.status == ParseStatus::too_large || b.status == ParseStatus::too_large) return true;
+  if (a.messages.size() != b.messages.size()) return false;
+  if (a.status == b.status) return true;
+  const auto late_error = [](ParseStatus x, ParseStatus y) {
+    return x == ParseStatus::need_more && y == ParseStatus::error;
+  };
+  return late_error(a.status, b.status) || late_error(b.status, a.status);
+}
+
 inline FeedRun<Request> feed_requests(const std::vector<std::string>& pieces,
                                       ParseLimits limits = {}) {
   return feed_stream<RequestParser, Request>(pieces, limits);

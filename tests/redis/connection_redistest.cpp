@@ -5,11 +5,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
+#include <gtest/gtest.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/tcp.hpp>
-#include <gtest/gtest.h>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include "adapters/redis/redis.hpp"
 #include "tests/redis/redis_test_support.hpp"
@@ -78,7 +82,8 @@ TEST_F(RedisClient, SilentServerTimesOutTheConnect) {
     // Destroying the client while it connects completes the waiting caller.
     std::optional<Expected<void>> waited;
     auto doomed = std::make_unique<Client>(io, options);
-    asio::co_spawn(io, [&]() -> Awaitable { waited = co_await doomed->connect(); }, asio::detached);
+    asio::co_spawn(
+        io, [&]() -> Awaitable { waited = co_await doomed->connect(); }, asio::detached);
     co_await test::yield();  // the connect starts
     doomed.reset();
     CO_REQUIRE(co_await test::eventually([&] { return waited.has_value(); }));
@@ -134,6 +139,26 @@ TEST_F(RedisClient, CommandTimesOutOnAPausedServerAndTheClientStaysUsable) {
   });
 }
 
+// A caller racing a command against its own timer (awaitable operator ||) cancels the wait; the
+// reply that comes later is dropped and the connection keeps serving.
+TEST_F(RedisClient, CallerCancellationEndsTheWaitAndTheClientStaysUsable) {
+  test::run_with_deadline([&](asio::io_context& io) -> Awaitable {
+    using namespace asio::experimental::awaitable_operators;
+    Client client(io, options_);
+    CO_REQUIRE_EQ(ok(co_await client.command("PING")), status("PONG"));
+    asio::steady_timer caller_deadline(io, 50ms);
+    const auto start = Clock::now();
+    // BLPOP blocks this connection for 1 s on the server.
+    auto raced = co_await (client.command("BLPOP", key("never"), "1") ||
+                           caller_deadline.async_wait(asio::use_awaitable));
+    EXPECT_EQ(raced.index(), 1u);  // the caller's timer won
+    EXPECT_LT(since(start), 900ms);
+    EXPECT_TRUE(client.connected());
+    EXPECT_EQ(ok(co_await client.command("ECHO", "after the cancelled one")),
+              bulk("after the cancelled one"));
+  });
+}
+
 TEST_F(RedisClient, PendingCommandFailsWhenTheConnectionIsKilled) {
   test::run_with_deadline([&](asio::io_context& io) -> Awaitable {
     Client client(io, options_);
@@ -145,7 +170,8 @@ TEST_F(RedisClient, PendingCommandFailsWhenTheConnectionIsKilled) {
     asio::co_spawn(
         io, [&]() -> Awaitable { blocked = co_await client.command("BLPOP", key("never"), "10"); },
         asio::detached);
-    CO_REQUIRE(co_await test::eventually([&] { return server_shows(admin, id->integer, "blpop"); }));
+    CO_REQUIRE(
+        co_await test::eventually([&] { return server_shows(admin, id->integer, "blpop"); }));
     // Only our connection: CLIENT KILL TYPE normal would also cut other runs sharing the server.
     CO_REQUIRE_EQ(ok(co_await admin.command("CLIENT", "KILL", "ID", std::to_string(id->integer))),
                   integer(1));
@@ -163,8 +189,9 @@ TEST_F(RedisClient, NextCommandReconnectsAfterTheServerDropsTheConnection) {
     Client admin(io, options_);
     auto first = co_await client.command("CLIENT", "ID");
     CO_REQUIRE(first && first->type == Reply::Type::integer);
-    CO_REQUIRE_EQ(ok(co_await admin.command("CLIENT", "KILL", "ID", std::to_string(first->integer))),
-                  integer(1));
+    CO_REQUIRE_EQ(
+        ok(co_await admin.command("CLIENT", "KILL", "ID", std::to_string(first->integer))),
+        integer(1));
     // The loop notices the closed socket on its own; a command racing that would fail once.
     CO_REQUIRE(co_await test::eventually([&] { return !client.connected(); }));
     EXPECT_EQ(ok(co_await client.command("SET", key("after-kill"), "v")), status("OK"));
@@ -185,7 +212,8 @@ TEST_F(RedisClient, CloseFailsPendingCommandsAndStopsReconnecting) {
     asio::co_spawn(
         io, [&]() -> Awaitable { blocked = co_await client.command("BLPOP", key("never"), "10"); },
         asio::detached);
-    CO_REQUIRE(co_await test::eventually([&] { return server_shows(admin, id->integer, "blpop"); }));
+    CO_REQUIRE(
+        co_await test::eventually([&] { return server_shows(admin, id->integer, "blpop"); }));
     client.close();
     EXPECT_FALSE(client.connected());
     CO_REQUIRE(co_await test::eventually([&] { return blocked.has_value(); }));
@@ -216,7 +244,8 @@ TEST_F(RedisClient, DestroyingTheClientCompletesPendingCommands) {
           },
           asio::detached);
     }
-    CO_REQUIRE(co_await test::eventually([&] { return server_shows(admin, id->integer, "blpop"); }));
+    CO_REQUIRE(
+        co_await test::eventually([&] { return server_shows(admin, id->integer, "blpop"); }));
     client.reset();
     CO_REQUIRE(co_await test::eventually([&] { return finished == kPending; }));
     EXPECT_EQ(unavailable, kPending);

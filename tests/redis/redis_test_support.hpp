@@ -16,11 +16,13 @@
 #include <random>
 #include <stdexcept>
 #include <string>
-#include <vector>
 #include <system_error>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
+#include <gtest/gtest.h>
+#include <unistd.h>
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
@@ -28,14 +30,14 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "adapters/redis/redis.hpp"
 
 namespace disparo {
 
-inline void PrintTo(ErrorKind kind, std::ostream* out) { *out << to_string(kind); }
+inline void PrintTo(ErrorKind kind, std::ostream* out) {
+  *out << to_string(kind);
+}
 
 }  // namespace disparo
 
@@ -44,11 +46,21 @@ namespace disparo::redis {
 // gtest finds this by ADL: failures print the whole reply, not its bytes.
 inline void PrintTo(const Reply& reply, std::ostream* out) {
   switch (reply.type) {
-    case Reply::Type::nil: *out << "(nil)"; return;
-    case Reply::Type::integer: *out << "(integer) " << reply.integer; return;
-    case Reply::Type::string: *out << "\"" << reply.text << "\" (" << reply.text.size() << " bytes)"; return;
-    case Reply::Type::status: *out << "(status) " << reply.text; return;
-    case Reply::Type::error: *out << "(error) " << reply.text; return;
+    case Reply::Type::nil:
+      *out << "(nil)";
+      return;
+    case Reply::Type::integer:
+      *out << "(integer) " << reply.integer;
+      return;
+    case Reply::Type::string:
+      *out << "\"" << reply.text << "\" (" << reply.text.size() << " bytes)";
+      return;
+    case Reply::Type::status:
+      *out << "(status) " << reply.text;
+      return;
+    case Reply::Type::error:
+      *out << "(error) " << reply.text;
+      return;
     case Reply::Type::array:
       *out << "[";
       for (std::size_t i = 0; i < reply.elements.size(); ++i) {
@@ -154,7 +166,6 @@ asio::awaitable<void> run_concurrently(int count, Make make) {
   if (remaining > 0) co_await all_done.async_wait(kAsTuple);
 }
 
-
 // ASSERT_* returns from the function, which a coroutine cannot; these co_return instead.
 #define CO_REQUIRE(condition)                           \
   if (!(condition)) {                                   \
@@ -170,15 +181,27 @@ asio::awaitable<void> run_concurrently(int count, Make make) {
 
 using redis::Reply;
 
-inline Reply nil() { return Reply{}; }
-inline Reply status(std::string text) { return Reply{Reply::Type::status, 0, std::move(text), {}}; }
-inline Reply bulk(std::string text) { return Reply{Reply::Type::string, 0, std::move(text), {}}; }
-inline Reply integer(std::int64_t n) { return Reply{Reply::Type::integer, n, {}, {}}; }
-inline Reply error_reply(std::string text) { return Reply{Reply::Type::error, 0, std::move(text), {}}; }
+inline Reply nil() {
+  return Reply{};
+}
+inline Reply status(std::string text) {
+  return Reply{Reply::Type::status, 0, std::move(text), {}};
+}
+inline Reply bulk(std::string text) {
+  return Reply{Reply::Type::string, 0, std::move(text), {}};
+}
+inline Reply integer(std::int64_t n) {
+  return Reply{Reply::Type::integer, n, {}, {}};
+}
+inline Reply error_reply(std::string text) {
+  return Reply{Reply::Type::error, 0, std::move(text), {}};
+}
 inline Reply array(std::vector<Reply> elements) {
   return Reply{Reply::Type::array, 0, {}, std::move(elements)};
 }
-inline Reply empty_array() { return array({}); }
+inline Reply empty_array() {
+  return array({});
+}
 
 // The reply, or a stand-in naming the client error so EXPECT_EQ prints why it failed.
 inline Reply ok(const Expected<Reply>& result) {
@@ -218,7 +241,8 @@ class RedisTest : public ::testing::Test {
   std::string key(const std::string& name) const { return prefix_ + name; }
 
   // Whether the server shows connection `id` inside a command named `cmd` (e.g. blocked in it).
-  static asio::awaitable<bool> server_shows(redis::Client& admin, std::int64_t id, std::string cmd) {
+  static asio::awaitable<bool> server_shows(redis::Client& admin, std::int64_t id,
+                                            std::string cmd) {
     auto info = co_await admin.command("CLIENT", "LIST", "ID", std::to_string(id));
     co_return info && info->text.find("cmd=" + cmd) != std::string::npos;
   }

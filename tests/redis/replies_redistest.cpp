@@ -37,7 +37,9 @@ TEST_F(RedisClient, ValuesAndKeysAreBinarySafe) {
   test::run_with_deadline([&](asio::io_context& io) -> Awaitable {
     Client client(io, options_);
     // The s suffix keeps the NULs; the split literal stops \xfe from swallowing what follows.
-    const std::string value = "nul\0in the middle\r\n$3\r\n\xff\xfe" "\0end"s;
+    const std::string value =
+        "nul\0in the middle\r\n$3\r\n\xff\xfe"
+        "\0end"s;
     const std::string binary_key = key("bin\0key"s);
     EXPECT_EQ(ok(co_await client.command("SET", binary_key, value)), status("OK"));
     EXPECT_EQ(ok(co_await client.command("GET", binary_key)), bulk(value));
@@ -75,7 +77,8 @@ TEST_F(RedisClient, IncrReturnsIntegers) {
     EXPECT_EQ(ok(co_await client.command("INCR", key("n"))), integer(1));
     EXPECT_EQ(ok(co_await client.command("INCR", key("n"))), integer(2));
     EXPECT_EQ(ok(co_await client.command("INCRBY", key("n"), "40")), integer(42));
-    EXPECT_EQ(ok(co_await client.command("DECRBY", key("n"), "9000000000")), integer(42 - 9000000000LL));
+    EXPECT_EQ(ok(co_await client.command("DECRBY", key("n"), "9000000000")),
+              integer(42 - 9000000000LL));
   });
 }
 
@@ -116,7 +119,8 @@ TEST_F(RedisClient, ErrorRepliesAreValuesAndTheConnectionStays) {
 TEST_F(RedisClient, EmptyCommandIsInvalidArgument) {
   test::run_with_deadline([&](asio::io_context& io) -> Awaitable {
     Client client(io, options_);
-    EXPECT_EQ(kind_of(co_await client.command(std::vector<std::string>())), ErrorKind::invalid_argument);
+    EXPECT_EQ(kind_of(co_await client.command(std::vector<std::string>())),
+              ErrorKind::invalid_argument);
   });
 }
 
@@ -130,7 +134,8 @@ TEST_F(RedisClient, ConcurrentCoroutinesEachSeeTheirRepliesInOrder) {
     co_await test::run_concurrently(kCoroutines, [&](int c) -> Awaitable {
       std::int64_t last = 0;
       for (int i = 0; i < kRounds; ++i) {
-        EXPECT_EQ(ok(co_await client.command("RPUSH", key("list" + std::to_string(c)), std::to_string(i))),
+        EXPECT_EQ(ok(co_await client.command("RPUSH", key("list" + std::to_string(c)),
+                                             std::to_string(i))),
                   integer(i + 1));
         auto count = co_await client.command("INCR", key("shared"));
         CO_REQUIRE(count && count->type == Reply::Type::integer);
@@ -150,7 +155,8 @@ TEST_F(RedisClient, ConcurrentCoroutinesEachSeeTheirRepliesInOrder) {
     // Pipelined: 200 commands in flight at once; each reply must reach the command that asked.
     constexpr int kInFlight = 200;
     co_await test::run_concurrently(kInFlight, [&](int i) -> Awaitable {
-      EXPECT_EQ(ok(co_await client.command("RPUSH", key("burst"), std::to_string(i))), integer(i + 1));
+      EXPECT_EQ(ok(co_await client.command("RPUSH", key("burst"), std::to_string(i))),
+                integer(i + 1));
     });
     EXPECT_EQ(ok(co_await client.command("LLEN", key("burst"))), integer(kInFlight));
   });
@@ -162,7 +168,8 @@ TEST_F(RedisClient, ConcurrentFirstCommandsShareOneConnection) {
     std::set<std::int64_t> ids;
     co_await test::run_concurrently(20, [&](int) -> Awaitable {
       auto id = co_await client.command("CLIENT", "ID");
-      EXPECT_EQ(id ? id->type : Reply::Type::nil, Reply::Type::integer) << ::testing::PrintToString(id);
+      EXPECT_EQ(id ? id->type : Reply::Type::nil, Reply::Type::integer)
+          << ::testing::PrintToString(id);
       if (id) ids.insert(id->integer);
     });
     EXPECT_EQ(ids.size(), 1u);

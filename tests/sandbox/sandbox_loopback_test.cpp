@@ -212,6 +212,8 @@ TEST_F(LoopbackTest, SendSucceedsAndThreeSignedWebhooksArriveInOrder) {
     EXPECT_EQ(j.str("/contacts/0/wa_id"), "5511987654321");
     wamid = j.str("/messages/0/id").value_or("");
     EXPECT_TRUE(co_await wait_until([&] { return receiver_.posts.size() >= 3; }));
+    // The receiver may see a POST before the sender has read its answer and recorded it.
+    EXPECT_TRUE(co_await wait_until([&] { return sender_->in_flight() == 0; }));
   });
   EXPECT_TRUE(wamid.starts_with("wamid.")) << wamid;
   ASSERT_EQ(receiver_.posts.size(), 3u);
@@ -322,6 +324,7 @@ TEST_F(LoopbackTest, FailedWebhookIsRetriedWithTheSameSignedBody) {
         co_await call("POST", std::string("/v24.0/") + kPnid + "/messages", text_message());
     EXPECT_EQ(r.status, 200);
     EXPECT_TRUE(co_await wait_until([&] { return receiver_.posts.size() >= 5; }));
+    EXPECT_TRUE(co_await wait_until([&] { return sender_->in_flight() == 0; }));
     const JsonProbe report((co_await call("GET", "/_sandbox/webhooks")).body);
     EXPECT_EQ(report.size("/webhooks"), 5u);
     EXPECT_EQ(report.num("/webhooks/0/http_status"), 500);

@@ -1,0 +1,131 @@
+// disparo-bench-dispatch: how fast the dispatcher sends through the sandbox provider.
+//
+//   disparo-bench-dispatch --dispatcher URL --sandbox URL --api-key KEY --db-url URL
+//       --access-token T [--sessions 10000] [--messages 100000] [--label many]
+//       [--phone-base 300000000000000] [--connections 2] [--deadline-s 180]
+//       [--dispatcher-pid PID] [--watch dispatcher=PID,postgres=PID+,...] [--summary FILE]
+//
+// Creates `sessions` sandbox sessions in SQL (min_interval 0, no jitter, huge burst and daily
+// cap), waits until the dispatcher runs a queue for each, clears the sandbox's log, then POSTs
+// `messages` messages round-robin over those sessions (batches of 1,000) and waits, bounded by
+// the deadline, until the dispatcher has made that many provider requests. The rates come from
+// the sandbox's own receive times; accept→sent is the sandbox receive time minus the message's
+// created_at in PostgreSQL.
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+#include "loadtest/bench_support/cpu_usage.hpp"
+#include "loadtest/bench_support/message_batches.hpp"
+#include "loadtest/bench_support/options.hpp"
+#include "loadtest/bench_support/sandbox_run.hpp"
+#include "loadtest/bench_support/stats.hpp"
+
+using namespace disparo::bench;
+
+namespace {
+
+int run(const Options& options) {
+  const RunSetup setup = RunSetup::from(options);
+  const int session_count = static_cast<int>(options.integer("sessions", 10'000));
+  const std::int64_t messages = options.integer("messages", 100'000);
+  const std::int64_t batch = options.integer("batch", 1'000);
+  const std::string label = options.text("label", "many");
+  const std::string key = "dispatch_" + label;
+  const double deadline_s = static_cast<double>(options.integer("deadline-s", 180));
+  Summary summary(options.text("summary", ""));
+  auto db = open_db(setup.db_url);
+
+  std::printf("dispatch[%s]: %d sessions, %lld messages\n", label.c_str(), session_count,
+              static_cast<long long>(messages));
+  const int dispatcher_pid = static_cast<int>(options.integer("dispatcher-pid", 0));
+  const std::int64_t rss_before_sessions = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
+  const auto sessions = prepare_sessions(setup, db, session_count, "bench-" + label,
+                                         options.integer("phone-base", 300'000'000'000'000));
+  HttpConnection sandbox(setup.sandbox.host, setup.sandbox.port);
+  HttpConnection metrics(setup.dispatcher.host, setup.dispatcher.port);
+  if (auto cleared = clear_sandbox_log(sandbox); !cleared) throw std::runtime_error(cleared.error().message);
+  const double baseline = dispatcher_metric(metrics, "disparo_provider_requests_total");
+
+  std::vector<std::string> bodies;
+  for (std::int64_t first = 0; first < messages; first += batch) {
+    bodies.push_back(batch_body(specs(first, std::min(batch, messages - first), sessions)));
+  }
+  const std::int64_t rss_sessions_running = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
+  CpuUsage cpu(parse_watch(options.text("watch", "")));
+  cpu.start();
+  const std::int64_t enqueue_start_us = now_unix_us();
+  const auto posted = post_batches(setup.dispatcher, setup.api_key, bodies,
+                                   static_cast<int>(options.integer("connections", 2)));
+  const std::int64_t enqueue_end_us = now_unix_us();
+  std::printf("  enqueued %lld messages in %.2f s (%.0f msgs/s)%s\n", static_cast<long long>(posted.messages_acked),
+              posted.seconds, static_cast<double>(posted.messages_acked) / posted.seconds,
+              posted.first_error.empty() ? "" : (" first error: " + posted.first_error).c_str());
+
+  const bool finished = wait_for_sends(metrics, db, sessions, baseline, posted.messages_acked, deadline_s);
+  const std::int64_t end_us = now_unix_us();
+  cpu.stop(summary, key);
+  const std::int64_t rss_after_run = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
+  auto log = fetch_sandbox_log(sandbox);
+  if (!log) throw std::runtime_error("sandbox log: " + log.error().message);
+
+  const auto firsts = first_receives(*log);
+  std::vector<std::int64_t> receive_times;
+  receive_times.reserve(log->requests.size());
+  std::int64_t after_enqueue = 0;
+  for (const auto& r : log->requests) {
+    receive_times.push_back(r.received_us);
+    if (r.received_us > enqueue_end_us) ++after_enqueue;
+  }
+  const auto series = rate_series(receive_times);
+  const auto created = message_times(db, sessions, "created_at");
+  std::vector<double> accept_to_sent_ms;
+  accept_to_sent_ms.reserve(firsts.size());
+  for (const auto& [id, received] : firsts) {
+    if (auto found = created.find(id); found != created.end()) {
+      accept_to_sent_ms.push_back(static_cast<double>(received - found->second) / 1000.0);
+    }
+  }
+  const double after_enqueue_rate =
+      series.last_us > enqueue_end_us && after_enqueue > 1
+          ? static_cast<double>(after_enqueue) * 1e6 / static_cast<double>(series.last_us - enqueue_end_us)
+          : 0.0;
+
+  summary.add(key + "_sessions", static_cast<std::int64_t>(session_count));
+  summary.add(key + "_messages_acked", posted.messages_acked);
+  summary.add(key + "_enqueue_seconds", posted.seconds, 2);
+  summary.add(key + "_finished", std::string(finished ? "yes" : "no"));
+  summary.add(key + "_wall_seconds", static_cast<double>(end_us - enqueue_start_us) / 1e6, 1);
+  summary.add(key + "_sandbox_requests", static_cast<std::int64_t>(log->requests.size()));
+  summary.add(key + "_sandbox_dropped", log->dropped);
+  summary.add(key + "_messages_received", static_cast<std::int64_t>(firsts.size()));
+  summary.add(key + "_not_sent", posted.messages_acked - static_cast<std::int64_t>(firsts.size()));
+  summary.add(key + "_sends_per_s_overall", series.overall_per_s, 0);
+  summary.add(key + "_sends_per_s_steady", series.steady_per_s, 0);
+  summary.add(key + "_sends_per_s_peak_1s", series.peak_bucket_per_s, 0);
+  summary.add(key + "_sends_per_s_after_enqueue", after_enqueue_rate, 0);
+  add_distribution(summary, key + "_accept_to_sent", accept_to_sent_ms);
+  if (dispatcher_pid) {
+    summary.add(key + "_rss_before_sessions_bytes", rss_before_sessions);
+    summary.add(key + "_rss_sessions_running_bytes", rss_sessions_running);
+    summary.add(key + "_rss_after_run_bytes", rss_after_run);
+  }
+  std::string per_second;
+  for (std::size_t i = 0; i < series.per_bucket.size() && i < 400; ++i) {
+    per_second += (i ? "," : "") + std::to_string(series.per_bucket[i]);
+  }
+  summary.add(key + "_per_second", per_second);
+  summary.write();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(Options(argc, argv));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "disparo-bench-dispatch: %s\n", e.what());
+    return 2;
+  }
+}

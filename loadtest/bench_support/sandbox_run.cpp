@@ -1,0 +1,113 @@
+#include "loadtest/bench_support/sandbox_run.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "loadtest/bench_support/stats.hpp"
+
+namespace disparo::bench {
+
+std::string id_array(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "}";
+}
+
+RunSetup RunSetup::from(const Options& options) {
+  RunSetup setup;
+  auto [dh, dp] = host_port(options.required("dispatcher"));
+  auto [sh, sp] = host_port(options.required("sandbox"));
+  setup.dispatcher = {dh, dp};
+  setup.sandbox = {sh, sp};
+  setup.api_key = options.required("api-key");
+  setup.db_url = options.required("db-url");
+  setup.access_token = options.required("access-token");
+  setup.sandbox_base_url = "http://" + sh + ":" + std::to_string(sp) + "/v24.0";
+  return setup;
+}
+
+std::vector<std::int64_t> prepare_sessions(const RunSetup& setup, pg::Connection& db, int count,
+                                           const std::string& prefix, std::int64_t phone_base) {
+  HttpConnection metrics(setup.dispatcher.host, setup.dispatcher.port);
+  const double running_before = dispatcher_metric(metrics, "disparo_sessions_running");
+  const double t0 = steady_seconds();
+  auto sessions = create_sessions(db, demo_tenant(db), count, prefix, setup.sandbox_base_url, setup.access_token,
+                                  phone_base);
+  if (running_before < 0) {
+    // No gauge to watch: give the dispatcher two of its 5 s session reloads.
+    std::printf("  %d sessions created; no disparo_sessions_running gauge, waiting 10 s\n", count);
+    wait_until([] { return false; }, 10.0, 500);
+    return sessions;
+  }
+  // The dispatcher reloads sessions every few seconds; 10,000 runners start within that.
+  double running = running_before;
+  const bool all = wait_until([&] {
+    running = dispatcher_metric(metrics, "disparo_sessions_running");
+    return running >= running_before + count;
+  }, 60.0, 250);
+  std::printf("  %d sessions created; dispatcher runs %.0f queues after %.1f s%s\n", count, running,
+              steady_seconds() - t0, all ? "" : " (NOT all of them: deadline passed)");
+  if (!all) throw std::runtime_error("the dispatcher did not start a queue for every new session within 60 s");
+  return sessions;
+}
+
+bool wait_for_sends(HttpConnection& dispatcher, pg::Connection& db, const std::vector<std::int64_t>& sessions,
+                    double baseline, std::int64_t expected, double deadline_s) {
+  double last_print = steady_seconds();
+  double sent = 0;
+  const std::string ids = id_array(sessions);
+  const bool done = wait_until([&] {
+    const double total = baseline < 0 ? -1 : dispatcher_metric(dispatcher, "disparo_provider_requests_total");
+    if (total >= 0) {
+      sent = total - baseline;
+    } else {
+      // No provider counter: count the messages that left "queued"/"sending" (heavier).
+      auto rows = db.exec("SELECT count(*) FROM messages WHERE session_id = ANY($1::bigint[]) "
+                          "AND status NOT IN ('queued', 'sending')", {ids});
+      if (rows) sent = static_cast<double>(rows->int64(0, 0));
+    }
+    if (steady_seconds() - last_print >= 5.0) {
+      last_print = steady_seconds();
+      std::printf("    ... %.0f of %lld provider requests\n", sent, static_cast<long long>(expected));
+      std::fflush(stdout);
+    }
+    return sent >= static_cast<double>(expected);
+  }, deadline_s, 200);
+  return done;
+}
+
+std::unordered_map<std::int64_t, std::int64_t> message_times(pg::Connection& db, const std::vector<std::int64_t>& sessions,
+                                                            const std::string& column) {
+  const std::string ids = id_array(sessions);
+  auto rows = db.exec("SELECT id, (extract(epoch FROM " + column +
+                          ") * 1000000)::bigint FROM messages WHERE session_id = ANY($1::bigint[])",
+                      {ids});
+  if (!rows) throw std::runtime_error("reading message times: " + rows.error().message);
+  std::unordered_map<std::int64_t, std::int64_t> times;
+  times.reserve(static_cast<std::size_t>(rows->size()));
+  for (int r = 0; r < rows->size(); ++r) times[rows->int64(r, 0)] = rows->int64(r, 1);
+  return times;
+}
+
+std::unordered_map<std::int64_t, std::int64_t> first_receives(const SandboxLog& log) {
+  std::unordered_map<std::int64_t, std::int64_t> first;
+  first.reserve(log.requests.size());
+  for (const auto& request : log.requests) {
+    if (request.status != 200 || request.message_id == 0) continue;
+    auto [it, inserted] = first.emplace(request.message_id, request.received_us);
+    if (!inserted && request.received_us < it->second) it->second = request.received_us;
+  }
+  return first;
+}
+
+void add_distribution(Summary& summary, const std::string& prefix, const std::vector<double>& sample_ms) {
+  const auto d = distribution(sample_ms);
+  summary.add(prefix + "_count", static_cast<std::int64_t>(d.count));
+  summary.add(prefix + "_min_ms", d.min, 1);
+  summary.add(prefix + "_p50_ms", d.p50, 1);
+  summary.add(prefix + "_p90_ms", d.p90, 1);
+  summary.add(prefix + "_p99_ms", d.p99, 1);
+  summary.add(prefix + "_max_ms", d.max, 1);
+}
+
+}  // namespace disparo::bench

@@ -1,0 +1,50 @@
+// SandboxRun: the steps the dispatch and lateness benchmarks share around a run of sends to
+// the sandbox: sessions made in SQL and waited for, a cleared sandbox log, messages posted, a
+// bounded wait for the provider requests, and what the sandbox saw matched to message rows.
+// Main thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "adapters/postgres/pg.hpp"
+#include "loadtest/bench_support/options.hpp"
+#include "loadtest/bench_support/sandbox_log.hpp"
+#include "loadtest/bench_support/scenario.hpp"
+
+namespace disparo::bench {
+
+struct RunSetup {
+  Endpoint dispatcher;
+  Endpoint sandbox;
+  std::string api_key;
+  std::string db_url;
+  std::string sandbox_base_url;  // what sessions call: http://host:port/v24.0
+  std::string access_token;
+  static RunSetup from(const Options& options);  // --dispatcher --sandbox --api-key --db-url --access-token
+};
+
+// Creates the sessions and waits until the dispatcher runs them (disparo_sessions_running).
+std::vector<std::int64_t> prepare_sessions(const RunSetup& setup, pg::Connection& db, int count,
+                                           const std::string& prefix, std::int64_t phone_base);
+
+// Waits until disparo_provider_requests_total has grown by `expected` since `baseline` (a
+// baseline < 0: the dispatcher has no such counter, count finished messages of `sessions` in
+// PostgreSQL instead), printing progress every few seconds; returns false at the deadline.
+bool wait_for_sends(HttpConnection& dispatcher, pg::Connection& db, const std::vector<std::int64_t>& sessions,
+                    double baseline, std::int64_t expected, double deadline_s);
+
+std::string id_array(const std::vector<std::int64_t>& ids);  // PostgreSQL bigint[] literal
+
+// message id -> a time column in unix microseconds, for the messages of `sessions`.
+std::unordered_map<std::int64_t, std::int64_t> message_times(pg::Connection& db, const std::vector<std::int64_t>& sessions,
+                                                            const std::string& column);
+
+// The first successful receive of each message id.
+std::unordered_map<std::int64_t, std::int64_t> first_receives(const SandboxLog& log);
+
+void add_distribution(Summary& summary, const std::string& prefix, const std::vector<double>& sample_ms);
+
+}  // namespace disparo::bench

@@ -1,0 +1,453 @@
+// QueueStore against a live PostgreSQL: which sessions run, claim order and expiry, concurrent
+// claims (SKIP LOCKED), what each retry decision does to a message and its session, and crash
+// recovery of interrupted attempts.
+#include "dispatcher/queue_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "common/rfc3339.hpp"
+#include "tests/dispatcher/store_fixture.hpp"
+
+namespace disparo::dispatch::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Action = AfterAttempt::Action;
+
+class QueueTest : public StoreTest {
+ protected:
+  QueueTest() {
+    tenant_ = add_tenant("acme");
+    session_ = add_session(tenant_, SessionSpec("main").as_default().phone("PN-1"));
+  }
+
+  std::int64_t enqueue(const std::string& body, SysTime send_at, Priority priority = Priority::marketing,
+                       std::chrono::hours validity = 24h) {
+    auto request = text_request("+5511987654321", body);
+    request.send_at = send_at;
+    request.expires_at = send_at + validity;
+    request.priority = priority;
+    return insert_one(tenant_, session_, request);
+  }
+
+  ClaimResult claim_result(std::int64_t session, const std::vector<std::string>& blocked_recipients = {},
+                           const std::vector<std::string>& blocked_groups = {}) {
+    auto claimed = claim_next(conn_, session, blocked_recipients, blocked_groups);
+    if (!claimed) throw std::runtime_error("claim_next failed: " + claimed.error().message);
+    return std::move(*claimed);
+  }
+  std::optional<ClaimedMessage> claim(std::int64_t session) { return claim_result(session).claimed; }
+
+  std::int64_t claim_id(std::int64_t session) {
+    auto claimed = claim(session);
+    return claimed ? claimed->message.id : 0;
+  }
+
+  void record(std::int64_t id, const SendOutcome& outcome, const AfterAttempt& decision) {
+    auto done = record_attempt(conn_, id, session_, outcome, decision);
+    ASSERT_TRUE(done) << done.error().message;
+  }
+
+  static AfterAttempt decision(Action action, std::chrono::milliseconds delay = 0ms, bool refund = false,
+                               std::string reason = "") {
+    AfterAttempt d;
+    d.action = action;
+    d.delay = delay;
+    d.refund_attempt = refund;
+    d.reason = std::move(reason);
+    return d;
+  }
+
+  std::int64_t attempts_of(std::int64_t id) {
+    return sql_int("SELECT attempts FROM messages WHERE id = $1", {std::to_string(id)});
+  }
+  std::string reason_of(std::int64_t id) {
+    return sql_text("SELECT COALESCE(status_reason, '<null>') FROM messages WHERE id = $1", {std::to_string(id)});
+  }
+  // Seconds from now until the message's send_at.
+  double due_in(std::int64_t id) {
+    return std::stod(sql_text("SELECT extract(epoch FROM send_at - now())::float8 FROM messages WHERE id = $1",
+                              {std::to_string(id)}));
+  }
+
+  std::int64_t tenant_, session_;
+  const SysTime now_ = SystemClock().now();
+};
+
+// --- sessions ---------------------------------------------------------------------------------
+
+TEST_F(QueueTest, ActiveSessionsExcludePausedOnes) {
+  const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2").pace(2500, 300));
+  add_session(tenant_, SessionSpec("paused").paused());
+  const auto other_tenant = add_tenant("other");
+  const auto other = add_session(other_tenant, SessionSpec("x"));
+  auto sessions = load_active_sessions(conn_);
+  ASSERT_TRUE(sessions) << sessions.error().message;
+  std::vector<std::int64_t> ids;
+  for (const auto& s : *sessions) ids.push_back(s.endpoint.session_id);
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{session_, second, other}));
+  const auto& row = (*sessions)[1];
+  EXPECT_EQ(row.tenant_id, tenant_);
+  EXPECT_EQ(row.endpoint.provider, "cloud_api");
+  EXPECT_EQ(row.endpoint.base_url, "http://127.0.0.1:1/v24.0");
+  EXPECT_EQ(row.endpoint.phone_number_id, "PN-2");
+  EXPECT_EQ(row.endpoint.access_token, "token-second");
+  EXPECT_EQ(row.policy.min_interval, 2500ms);
+  EXPECT_EQ(row.policy.jitter, 300ms);
+  EXPECT_EQ(row.time_zone, "America/Sao_Paulo");
+  EXPECT_EQ((*sessions)[2].endpoint.phone_number_id, "");  // none configured
+
+  sql("UPDATE whatsapp_sessions SET state = 'paused' WHERE id = $1", {std::to_string(second)});
+  sessions = load_active_sessions(conn_);
+  ASSERT_TRUE(sessions);
+  EXPECT_EQ(sessions->size(), 2u);
+}
+
+// --- claim_next -------------------------------------------------------------------------------
+
+TEST_F(QueueTest, ClaimsByPriorityThenSendAtThenId) {
+  const auto m1 = enqueue("marketing old", now_ - 10min);
+  const auto m2 = enqueue("transactional new", now_ - 1min, Priority::transactional);
+  const auto m3 = enqueue("transactional old", now_ - 5min, Priority::transactional);
+  const auto m4 = enqueue("marketing old, later id", now_ - 10min);
+  const auto m5 = enqueue("marketing newest", now_ - 1s);
+  std::vector<std::int64_t> order;
+  while (const auto id = claim_id(session_)) order.push_back(id);
+  EXPECT_EQ(order, (std::vector<std::int64_t>{m3, m2, m1, m4, m5}));
+}
+
+TEST_F(QueueTest, ClaimedMessageIsSending) {
+  auto request = text_request("+5511987654321", "x");
+  request.content = MediaContent{"document", "https://cdn.example/b.pdf", "Boleto", "b.pdf"};
+  const auto id = insert_one(tenant_, session_, request);
+  const auto claimed = claim(session_);
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->message.id, id);
+  EXPECT_EQ(claimed->message.recipient, "+5511987654321");
+  const auto& media = std::get<MediaContent>(claimed->message.content);
+  EXPECT_EQ(media.type, "document");
+  EXPECT_EQ(media.url, "https://cdn.example/b.pdf");
+  EXPECT_EQ(media.caption, "Boleto");
+  EXPECT_EQ(media.filename, "b.pdf");
+  EXPECT_EQ(claimed->attempts, 1);
+  const double now_epoch = std::chrono::duration<double>(SystemClock().now().time_since_epoch()).count();
+  EXPECT_NEAR(claimed->accepted_at_epoch, now_epoch, 60.0);
+  EXPECT_EQ(status_of(id), "sending");
+  EXPECT_EQ(attempts_of(id), 1);
+  EXPECT_EQ(events_of(id), (std::vector<std::string>{"accepted", "queued", "sending"}));
+  EXPECT_EQ(sql_text("SELECT detail->>'attempt' FROM message_events WHERE message_id = $1 AND status = 'sending'",
+                     {std::to_string(id)}),
+            "1");
+  EXPECT_FALSE(claim(session_));  // nothing else is due
+}
+
+TEST_F(QueueTest, FutureMessagesAreNotClaimed) {
+  const auto later = enqueue("later", now_ + 1h);
+  enqueue("later still", now_ + 2h);
+  const auto result = claim_result(session_);
+  EXPECT_FALSE(result.claimed);
+  EXPECT_EQ(result.next_due, now_ + 1h);  // when to look again
+  EXPECT_EQ(status_of(later), "queued");
+  sql("UPDATE messages SET send_at = now() - interval '1 second' WHERE id = $1", {std::to_string(later)});
+  EXPECT_EQ(claim_id(session_), later);
+}
+
+TEST_F(QueueTest, OverdueMessagesAreNeverClaimedAndExpireWithAnEvent) {
+  const auto stale = enqueue("stale", now_ - 3h, Priority::transactional, 2h);  // expired an hour ago
+  const auto fresh = enqueue("fresh", now_ - 1min);
+  EXPECT_EQ(claim_id(session_), fresh);  // the transactional one is over its validity
+  EXPECT_FALSE(claim(session_));
+  EXPECT_EQ(status_of(stale), "queued");
+
+  auto expired = expire_overdue(conn_);
+  ASSERT_TRUE(expired) << expired.error().message;
+  EXPECT_EQ(*expired, 1);
+  EXPECT_EQ(status_of(stale), "expired");
+  EXPECT_NE(reason_of(stale).find("validity"), std::string::npos);
+  EXPECT_EQ(events_of(stale), (std::vector<std::string>{"accepted", "queued", "expired"}));
+  EXPECT_EQ(status_of(fresh), "sending");  // only queued messages expire
+
+  expired = expire_overdue(conn_);
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(*expired, 0);
+  EXPECT_EQ(events_of(stale).size(), 3u);  // expiring is done once
+}
+
+TEST_F(QueueTest, BlockedRecipientsAndGroupsAreSkipped) {
+  auto to_maria = text_request("+5511911111111", "maria");
+  to_maria.send_at = now_ - 3s;
+  auto to_joao = text_request("+5511922222222", "joao");
+  to_joao.send_at = now_ - 2s;
+  auto to_ana = text_request("+5511933333333", "ana");
+  to_ana.send_at = now_ - 1s;
+  const auto ids = insert(tenant_, {to_maria, to_joao, to_ana}, session_);
+  sql("UPDATE messages SET group_id = 'campaign-7', group_interval_ms = 5000 WHERE id = $1",
+      {std::to_string(ids[1].id)});
+  const auto first = claim_result(session_, {"+5511911111111"}, {"campaign-7"});
+  ASSERT_TRUE(first.claimed);
+  EXPECT_EQ(first.claimed->message.id, ids[2].id);
+  const auto second = claim_result(session_, {}, {});
+  ASSERT_TRUE(second.claimed);
+  EXPECT_EQ(second.claimed->message.id, ids[0].id);
+  const auto third = claim_result(session_, {}, {});
+  ASSERT_TRUE(third.claimed);
+  EXPECT_EQ(third.claimed->message.id, ids[1].id);
+  EXPECT_EQ(third.claimed->group_id, "campaign-7");
+  EXPECT_EQ(third.claimed->group_interval, 5000ms);
+}
+
+TEST_F(QueueTest, ClaimsWriteTheSendLedger) {
+  const auto a = enqueue("a", now_ - 2s);
+  const auto b = enqueue("b", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), a);
+  ASSERT_EQ(claim_id(session_), b);
+  EXPECT_EQ(sql_int("SELECT count(*) FROM session_sends WHERE session_id = $1", {std::to_string(session_)}), 2);
+  auto ledger = load_ledger(conn_, session_, now_ - 1h);
+  ASSERT_TRUE(ledger) << ledger.error().message;
+  ASSERT_EQ(ledger->size(), 2u);
+  EXPECT_EQ((*ledger)[0].recipient, "+5511987654321");
+  EXPECT_LE((*ledger)[0].at, (*ledger)[1].at);
+  auto none = load_ledger(conn_, session_, SystemClock().now() + 1h);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(QueueTest, ClaimsOnlyItsOwnSession) {
+  const auto other = add_session(tenant_, SessionSpec("other"));
+  const auto mine = enqueue("mine", now_ - 1s);
+  EXPECT_FALSE(claim(other));
+  EXPECT_EQ(claim_id(session_), mine);
+}
+
+TEST_F(QueueTest, ConcurrentClaimsNeverTakeTheSameMessage) {
+  constexpr int kMessages = 300;
+  std::vector<SendRequest> requests;
+  for (int i = 0; i < kMessages; ++i) {
+    auto r = text_request("+5511987654321", std::to_string(i));
+    r.send_at = now_ - 1s;
+    requests.push_back(r);
+  }
+  const auto accepted = insert(tenant_, requests, session_);
+  std::vector<std::int64_t> got[3];
+  std::string failure[3];
+  {
+    std::vector<std::jthread> workers;
+    for (int w = 0; w < 3; ++w) {
+      workers.emplace_back([&, w] {
+        pg::Connection conn = db_.connect();
+        while (true) {
+          auto claimed = claim_next(conn, session_, {}, {});
+          if (!claimed) {
+            failure[w] = claimed.error().message;
+            return;
+          }
+          if (!claimed->claimed) return;
+          got[w].push_back(claimed->claimed->message.id);
+        }
+      });
+    }
+  }
+  std::set<std::int64_t> all;
+  std::size_t total = 0;
+  for (int w = 0; w < 3; ++w) {
+    EXPECT_EQ(failure[w], "") << w;
+    total += got[w].size();
+    all.insert(got[w].begin(), got[w].end());
+  }
+  EXPECT_EQ(total, static_cast<std::size_t>(kMessages));  // no message claimed twice
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kMessages));
+  EXPECT_EQ(sql_int("SELECT count(*) FROM messages WHERE status = 'sending' AND attempts = 1"), kMessages);
+  EXPECT_EQ(sql_int("SELECT count(*) FROM message_events WHERE status = 'sending'"), kMessages);
+  EXPECT_EQ(sql_int("SELECT count(DISTINCT message_id) FROM session_sends"), kMessages);
+  EXPECT_EQ(sql_int("SELECT count(*) FROM session_sends"), kMessages);
+}
+
+// --- record_attempt -----------------------------------------------------------------------------
+
+TEST_F(QueueTest, MarkSentStoresTheProviderIds) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::accepted;
+  outcome.provider_message_id = "wamid.SENT";
+  outcome.wa_id = "551187654321";
+  outcome.http_status = 200;
+  record(id, outcome, decision(Action::mark_sent));
+  EXPECT_EQ(status_of(id), "sent");
+  EXPECT_EQ(sql_text("SELECT provider_message_id || ' ' || wa_id FROM messages WHERE id = $1", {std::to_string(id)}),
+            "wamid.SENT 551187654321");
+  EXPECT_EQ(attempts_of(id), 1);
+  EXPECT_EQ(events_of(id), (std::vector<std::string>{"accepted", "queued", "sending", "sent"}));
+  EXPECT_EQ(sql_text("SELECT detail->>'provider_message_id' FROM message_events WHERE message_id = $1 AND "
+                     "status = 'sent'",
+                     {std::to_string(id)}),
+            "wamid.SENT");
+}
+
+TEST_F(QueueTest, MarkSentAfterAWebhookAdvancedItKeepsTheLaterStatus) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  // The delivered webhook (matched by our id) overtook the HTTP answer.
+  sql("UPDATE messages SET status = 'delivered' WHERE id = $1", {std::to_string(id)});
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::accepted;
+  outcome.provider_message_id = "wamid.LATE";
+  outcome.wa_id = "551187654321";
+  record(id, outcome, decision(Action::mark_sent));
+  EXPECT_EQ(status_of(id), "delivered");
+  EXPECT_EQ(sql_text("SELECT provider_message_id FROM messages WHERE id = $1", {std::to_string(id)}), "wamid.LATE");
+  EXPECT_EQ(sql_text("SELECT wa_id FROM messages WHERE id = $1", {std::to_string(id)}), "551187654321");
+  EXPECT_EQ(events_of(id), (std::vector<std::string>{"accepted", "queued", "sending"}));
+}
+
+TEST_F(QueueTest, MarkSentKeepsAProviderIdAWebhookAlreadyStored) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  sql("UPDATE messages SET status = 'read', provider_message_id = 'wamid.HOOK' WHERE id = $1", {std::to_string(id)});
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::accepted;
+  outcome.provider_message_id = "wamid.HOOK";
+  record(id, outcome, decision(Action::mark_sent));
+  EXPECT_EQ(status_of(id), "read");
+  EXPECT_EQ(sql_int("SELECT count(*) FROM messages WHERE provider_message_id = 'wamid.HOOK'"), 1);
+}
+
+TEST_F(QueueTest, RequeueSpendsTheAttemptAndDelays) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::transient;
+  outcome.error_code = "131000";
+  outcome.http_status = 500;
+  record(id, outcome, decision(Action::requeue, 90s, false, "transient: provider code 131000"));
+  EXPECT_EQ(status_of(id), "queued");
+  EXPECT_EQ(attempts_of(id), 1);
+  EXPECT_EQ(reason_of(id), "transient: provider code 131000");
+  EXPECT_NEAR(due_in(id), 90.0, 5.0);
+  EXPECT_EQ(events_of(id), (std::vector<std::string>{"accepted", "queued", "sending", "queued"}));
+  EXPECT_EQ(sql_text("SELECT detail->>'error_code' FROM message_events WHERE message_id = $1 ORDER BY id DESC LIMIT 1",
+                     {std::to_string(id)}),
+            "131000");
+  EXPECT_FALSE(claim(session_));  // not due yet
+  // The next claim counts the second attempt.
+  sql("UPDATE messages SET send_at = now() WHERE id = $1", {std::to_string(id)});
+  const auto again = claim(session_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 2);
+  EXPECT_EQ(reason_of(id), "<null>");
+}
+
+TEST_F(QueueTest, RateLimitRequeueRefundsTheAttempt) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::slow_down;
+  record(id, outcome, decision(Action::requeue, 30s, true, "slow_down"));
+  EXPECT_EQ(status_of(id), "queued");
+  EXPECT_EQ(attempts_of(id), 0);
+  EXPECT_NEAR(due_in(id), 30.0, 5.0);
+}
+
+TEST_F(QueueTest, FailIsTerminalWithItsReason) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::permanent;
+  outcome.error_code = "131026";
+  record(id, outcome, decision(Action::fail, 0ms, false, "permanent: provider code 131026"));
+  EXPECT_EQ(status_of(id), "failed");
+  EXPECT_EQ(reason_of(id), "permanent: provider code 131026");
+  EXPECT_EQ(events_of(id), (std::vector<std::string>{"accepted", "queued", "sending", "failed"}));
+  EXPECT_FALSE(claim(session_));
+}
+
+TEST_F(QueueTest, PauseSessionPausesItAndRequeuesTheMessageUntouched) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::pause_session;
+  outcome.error_code = "131048";
+  record(id, outcome, decision(Action::pause_session, 0ms, true, "pause_session: provider code 131048"));
+  EXPECT_EQ(status_of(id), "queued");
+  EXPECT_EQ(attempts_of(id), 0);
+  EXPECT_EQ(reason_of(id), "session paused: pause_session: provider code 131048");
+  EXPECT_EQ(events_of(id), (std::vector<std::string>{"accepted", "queued", "sending", "queued"}));
+  EXPECT_EQ(sql_text("SELECT state || ' / ' || paused_reason FROM whatsapp_sessions WHERE id = $1",
+                     {std::to_string(session_)}),
+            "paused / pause_session: provider code 131048");
+  EXPECT_EQ(sql_text("SELECT state || ' / ' || reason FROM session_events WHERE session_id = $1",
+                     {std::to_string(session_)}),
+            "paused / pause_session: provider code 131048");
+  auto sessions = load_active_sessions(conn_);
+  ASSERT_TRUE(sessions);
+  EXPECT_TRUE(sessions->empty());
+}
+
+TEST_F(QueueTest, AwaitWebhookLeavesItSendingWithAReason) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::unknown;
+  outcome.detail = "read timed out";
+  record(id, outcome, decision(Action::await_webhook, 0ms, false, "unknown (read timed out)"));
+  EXPECT_EQ(status_of(id), "sending");
+  EXPECT_EQ(attempts_of(id), 1);
+  EXPECT_NE(reason_of(id).find("unknown (read timed out)"), std::string::npos) << reason_of(id);
+  EXPECT_EQ(events_of(id), (std::vector<std::string>{"accepted", "queued", "sending", "sending"}));
+  EXPECT_FALSE(claim(session_));
+}
+
+TEST_F(QueueTest, AnAttemptOnAMessageNoLongerSendingChangesNothing) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), id);
+  SendOutcome outcome;
+  outcome.outcome = OutcomeClass::permanent;
+  record(id, outcome, decision(Action::fail, 0ms, false, "first"));
+  record(id, outcome, decision(Action::requeue, 0ms, true, "second"));
+  EXPECT_EQ(status_of(id), "failed");
+  EXPECT_EQ(reason_of(id), "first");
+  EXPECT_EQ(attempts_of(id), 1);
+  EXPECT_EQ(events_of(id).size(), 4u);
+}
+
+// --- requeue_interrupted ------------------------------------------------------------------------
+
+TEST_F(QueueTest, RequeueInterruptedReturnsUnansweredClaimsOnly) {
+  const auto unanswered = enqueue("a", now_ - 3s);
+  const auto waiting = enqueue("b", now_ - 2s);
+  const auto sent = enqueue("c", now_ - 1s);
+  const auto queued = enqueue("d", now_ + 1h);
+  ASSERT_EQ(claim_id(session_), unanswered);
+  ASSERT_EQ(claim_id(session_), waiting);
+  ASSERT_EQ(claim_id(session_), sent);
+  SendOutcome unknown;
+  unknown.outcome = OutcomeClass::unknown;
+  record(waiting, unknown, decision(Action::await_webhook, 0ms, false, "unknown"));
+  SendOutcome accepted;
+  accepted.outcome = OutcomeClass::accepted;
+  accepted.provider_message_id = "wamid.C";
+  record(sent, accepted, decision(Action::mark_sent));
+
+  auto requeued = requeue_interrupted(conn_);
+  ASSERT_TRUE(requeued) << requeued.error().message;
+  EXPECT_EQ(*requeued, 1);
+  EXPECT_EQ(status_of(unanswered), "queued");
+  EXPECT_NE(reason_of(unanswered).find("restart"), std::string::npos);
+  EXPECT_EQ(events_of(unanswered), (std::vector<std::string>{"accepted", "queued", "sending", "queued"}));
+  EXPECT_EQ(status_of(waiting), "sending");
+  EXPECT_EQ(status_of(sent), "sent");
+  EXPECT_EQ(status_of(queued), "queued");
+  EXPECT_EQ(events_of(queued).size(), 2u);
+
+  requeued = requeue_interrupted(conn_);
+  ASSERT_TRUE(requeued);
+  EXPECT_EQ(*requeued, 0);  // nothing left to recover
+  EXPECT_EQ(claim_id(session_), unanswered);  // and it is claimable again
+}
+
+}  // namespace
+}  // namespace disparo::dispatch::test

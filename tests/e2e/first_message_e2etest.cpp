@@ -1,0 +1,145 @@
+// End to end through real processes: the API accepts a message, the dispatcher sends it to the
+// sandbox (Cloud API wire format), the sandbox's signed status webhooks bring it to "read".
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "common/crypto.hpp"
+#include "tests/e2e/e2e_environment.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/http_call.hpp"
+
+namespace disparo::test {
+namespace {
+
+struct MessageView {
+  std::string status;
+  std::vector<std::string> event_statuses;
+  std::string provider_message_id;
+};
+
+MessageView fetch_message(E2eEnvironment& env, const std::string& id) {
+  const auto response = http_get(env.dispatcher_port(), "/v1/messages/" + id, env.api_key());
+  if (response.status != 200) throw std::runtime_error("GET message: " + response.body);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root = parser.parse(response.body);
+  MessageView view;
+  view.status = std::string(std::string_view(root["status"]));
+  if (!root["provider_message_id"].is_null()) {
+    view.provider_message_id = std::string(std::string_view(root["provider_message_id"]));
+  }
+  for (auto event : simdjson::dom::array(root["events"])) {
+    view.event_statuses.emplace_back(std::string_view(event["status"]));
+  }
+  return view;
+}
+
+std::string accept_text(E2eEnvironment& env, const std::string& to, const std::string& text) {
+  const auto response = http_post_json(env.dispatcher_port(), "/v1/messages",
+                                       R"({"to":")" + to + R"(","text":")" + text + R"("})", env.api_key());
+  if (response.status != 202) throw std::runtime_error("POST /v1/messages: " + std::to_string(response.status) + " " + response.body);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root = parser.parse(response.body);
+  return std::string(std::string_view(root["id"]));
+}
+
+http::Response post_webhook(E2eEnvironment& env, const std::string& body, const std::string& signature) {
+  http::Request request;
+  request.method = "POST";
+  request.target = "/webhooks/cloud_api";
+  request.headers = {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", signature}};
+  request.body = body;
+  return http_call(env.dispatcher_port(), std::move(request));
+}
+
+std::string status_webhook(const std::string& phone_number_id, const std::string& wamid,
+                           const std::string& status) {
+  return R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"5511900000000","phone_number_id":")" +
+         phone_number_id + R"("},"statuses":[{"id":")" + wamid + R"(","status":")" + status +
+         R"(","timestamp":"1764000000","recipient_id":"5511987654321","errors":[{"code":131026,"title":"Message undeliverable"}]}]}}]}]})";
+}
+
+TEST(FirstMessage, ReachesReadThroughSignedWebhooksWithEveryStatusInItsHistory) {
+  E2eEnvironment env;
+  EXPECT_EQ(http_get(env.dispatcher_port(), "/readyz").status, 200) << env.logs();
+
+  const std::string id = accept_text(env, "(11) 98765-4321", "Olá! Sua fatura vence amanhã.");
+  MessageView view;
+  const bool read = eventually([&] {
+    view = fetch_message(env, id);
+    return view.status == "read";
+  }, std::chrono::seconds(20), std::chrono::milliseconds(50));
+  ASSERT_TRUE(read) << "last status " << view.status << "\n" << env.logs();
+  EXPECT_EQ(view.event_statuses,
+            (std::vector<std::string>{"accepted", "queued", "sending", "sent", "delivered", "read"}));
+  EXPECT_TRUE(view.provider_message_id.starts_with("wamid.")) << view.provider_message_id;
+
+  // The sandbox saw exactly one Cloud API request for it, in the real wire format.
+  const auto recorded = http_get(env.sandbox_port(), "/_sandbox/requests");
+  ASSERT_EQ(recorded.status, 200);
+  EXPECT_NE(recorded.body.find("\\\"to\\\":\\\"+5511987654321\\\""), std::string::npos) << recorded.body;
+  EXPECT_NE(recorded.body.find("biz_opaque_callback_data"), std::string::npos) << recorded.body;
+
+  // Clean shutdown on SIGTERM.
+  EXPECT_EQ(env.dispatcher().terminate(), 0) << env.logs();
+}
+
+TEST(FirstMessage, WebhookWithWrongSignatureIsRejectedAndChangesNothing) {
+  E2eEnvironment env;
+  const std::string id = accept_text(env, "+5511987654321", "Oi");
+  MessageView view;
+  ASSERT_TRUE(eventually([&] {
+    view = fetch_message(env, id);
+    return view.status == "read";
+  }, std::chrono::seconds(20), std::chrono::milliseconds(50))) << env.logs();
+  const auto before = view;
+
+  // A forged "failed" for the same wamid, signed with the wrong secret: 401, nothing changes.
+  const std::string forged = status_webhook(env.phone_number_id(), before.provider_message_id, "failed");
+  const auto rejected = post_webhook(env, forged, crypto::hub_signature_256("not-the-secret", forged));
+  EXPECT_EQ(rejected.status, 401);
+  EXPECT_EQ(rejected.header("Content-Type").value_or(""), "application/problem+json");
+  const auto missing = post_webhook(env, forged, "");
+  EXPECT_EQ(missing.status, 401);
+  const auto after = fetch_message(env, id);
+  EXPECT_EQ(after.status, before.status);
+  EXPECT_EQ(after.event_statuses, before.event_statuses);
+
+  // The same body with the right signature is accepted but cannot regress a read message.
+  const auto signed_ok = post_webhook(env, forged, crypto::hub_signature_256(env.app_secret(), forged));
+  EXPECT_EQ(signed_ok.status, 200) << signed_ok.body;
+  EXPECT_EQ(fetch_message(env, id).event_statuses, before.event_statuses);
+
+  const auto metrics = http_get(env.dispatcher_port(), "/metrics");
+  EXPECT_NE(metrics.body.find("disparo_webhook_signature_failures_total 2"), std::string::npos);
+}
+
+TEST(FirstMessage, VerificationHandshakeEchoesTheChallengeOnlyForTheRightToken) {
+  E2eEnvironment env;
+  const auto ok = http_get(env.dispatcher_port(), "/webhooks/cloud_api?hub.mode=subscribe&hub.verify_token=" +
+                                                      env.verify_token() + "&hub.challenge=1158201444");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "1158201444");
+  const auto wrong = http_get(env.dispatcher_port(),
+                              "/webhooks/cloud_api?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1");
+  EXPECT_EQ(wrong.status, 403);
+}
+
+TEST(FirstMessage, ApiRefusesBadKeysAndBadBodiesWithProblemJson) {
+  E2eEnvironment env;
+  const auto no_key = http_post_json(env.dispatcher_port(), "/v1/messages", R"({"to":"+5511987654321","text":"x"})");
+  EXPECT_EQ(no_key.status, 401);
+  EXPECT_EQ(no_key.header("Content-Type").value_or(""), "application/problem+json");
+  const auto bad_body = http_post_json(env.dispatcher_port(), "/v1/messages", R"({"to":"12","text":""})", env.api_key());
+  EXPECT_EQ(bad_body.status, 422);
+  EXPECT_NE(bad_body.body.find(R"("field":"to")"), std::string::npos) << bad_body.body;
+  const auto not_json = http_post_json(env.dispatcher_port(), "/v1/messages", "{", env.api_key());
+  EXPECT_EQ(not_json.status, 422);
+  const auto unknown = http_get(env.dispatcher_port(), "/v1/messages/999999", env.api_key());
+  EXPECT_EQ(unknown.status, 404);
+}
+
+}  // namespace
+}  // namespace disparo::test
