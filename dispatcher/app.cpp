@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
+
+#include <unistd.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -39,6 +42,14 @@ http::ServerOptions server_options(const config::DispatcherSettings& settings) {
   return options;
 }
 
+// Stable across restarts (host and port), so a restarted process takes its sessions' leases
+// back at once instead of waiting for them to expire.
+std::string instance_name(const config::DispatcherSettings& settings) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  return std::string(host) + ":" + std::to_string(settings.http.port);
+}
+
 redis::Options redis_options(const config::Redis& settings) {
   redis::Options options;
   options.host = settings.host;
@@ -62,7 +73,8 @@ struct DispatcherApp::Parts {
                                             .request_timeout = settings.provider_timeout}),
         cloud_api(http_client),
         sender(io, db, cloud_api, metrics, log, clock,
-               SenderSettings{.runner = RunnerSettings{.poll_interval = settings.poll_interval}}),
+               SenderSettings{.runner = RunnerSettings{.poll_interval = settings.poll_interval,
+                                                       .instance = instance_name(settings)}}),
         // Callbacks get their own client: CRM endpoints have their own timeouts and idle pools.
         callback_client(io, http::ClientOptions{.connect_timeout = std::chrono::milliseconds(3'000),
                                                 .request_timeout = std::chrono::milliseconds(10'000)}),

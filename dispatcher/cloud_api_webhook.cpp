@@ -1,5 +1,6 @@
 #include "dispatcher/cloud_api_webhook.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <simdjson.h>
@@ -38,7 +39,10 @@ void read_status(element status, const std::string& phone_number_id, CloudApiWeb
     std::string_view detail;
     if (first_error.at_pointer("/error_data/details").get(detail) == simdjson::SUCCESS ||
         first_error["title"].get(detail) == simdjson::SUCCESS) {
-      report.error_detail = std::string(detail.substr(0, 500));
+      // Cut on a character boundary: PostgreSQL refuses a half UTF-8 sequence.
+      std::size_t cut = std::min<std::size_t>(detail.size(), 500);
+      while (cut < detail.size() && cut > 0 && (static_cast<unsigned char>(detail[cut]) & 0xC0) == 0x80) --cut;
+      report.error_detail = std::string(detail.substr(0, cut));
     }
   }
   if (report.provider_message_id.empty() || report.status.empty()) return;

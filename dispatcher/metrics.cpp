@@ -61,8 +61,20 @@ DispatcherMetrics::DispatcherMetrics(std::string version)
                                 "Messages durably accepted (committed) from send requests")),
       messages_replayed(counter(*registry_, "disparo_messages_idempotent_replays_total",
                                 "Send requests answered with an earlier message of the same idempotency key")),
-      messages_failed(counter(*registry_, "disparo_messages_failed_total",
-                              "Messages that ended failed after a provider attempt")),
+      messages_expired(counter(*registry_, "disparo_messages_expired_total",
+                               "Messages whose validity ended before they could be sent")),
+      messages_outcome_unknown_failed(
+          counter(*registry_, "disparo_messages_outcome_unknown_total",
+                  "Messages failed because the provider never answered nor reported a status")),
+      retries(counter(*registry_, "disparo_message_retries_total",
+                      "Attempts that put a message back in the queue for a later try")),
+      session_pauses(counter(*registry_, "disparo_session_pauses_total",
+                             "Sessions paused automatically after a provider error")),
+      sessions_paused(BuildGauge()
+                          .Name("disparo_sessions_paused")
+                          .Help("Sessions currently paused (all instances; from the database)")
+                          .Register(*registry_)
+                          .Add({})),
       messages_requeued_after_restart(
           counter(*registry_, "disparo_messages_requeued_after_restart_total",
                   "Messages found in sending at start-up and put back in the queue")),
@@ -125,6 +137,14 @@ DispatcherMetrics::DispatcherMetrics(std::string version)
                             .Register(*registry_)
                             .Add({}, kProviderBuckets);
 
+  auto& failures = BuildCounter()
+                       .Name("disparo_messages_failed_total")
+                       .Help("Messages that ended failed, by the class of the last provider outcome")
+                       .Register(*registry_);
+  for (std::size_t o = 0; o < kOutcomeCount; ++o) {
+    failures_[o] = &failures.Add({{"reason", to_string(static_cast<OutcomeClass>(o))}});
+  }
+
   auto& reports = BuildCounter()
                       .Name("disparo_webhook_status_reports_total")
                       .Help("Provider status reports received, by status and whether they moved the message")
@@ -170,6 +190,10 @@ void DispatcherMetrics::count_provider(OutcomeClass outcome, double seconds) {
 void DispatcherMetrics::count_callback_attempt(CallbackAttempt result, double seconds) {
   callback_attempts_[static_cast<std::size_t>(result)]->Increment();
   callback_duration_->Observe(seconds);
+}
+
+void DispatcherMetrics::count_failure(OutcomeClass outcome) {
+  failures_[static_cast<std::size_t>(outcome)]->Increment();
 }
 
 void DispatcherMetrics::count_report(ReportKind kind, bool advanced) {

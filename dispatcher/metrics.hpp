@@ -49,11 +49,16 @@ class DispatcherMetrics {
   void count_http(Route route, int status, double seconds);
   void count_provider(OutcomeClass outcome, double seconds);
   void count_report(ReportKind kind, bool advanced);
+  void count_failure(OutcomeClass outcome);  // a message ended failed after an attempt
   void count_callback_attempt(CallbackAttempt result, double seconds);
 
   prometheus::Counter& messages_accepted;
   prometheus::Counter& messages_replayed;
-  prometheus::Counter& messages_failed;
+  prometheus::Counter& messages_expired;
+  prometheus::Counter& messages_outcome_unknown_failed;
+  prometheus::Counter& retries;
+  prometheus::Counter& session_pauses;
+  prometheus::Gauge& sessions_paused;
   prometheus::Counter& messages_requeued_after_restart;
   prometheus::Counter& webhook_signature_failures;
   prometheus::Counter& webhook_reports_unmatched;
@@ -70,6 +75,7 @@ class DispatcherMetrics {
   prometheus::Histogram* provider_duration_ = nullptr;
   std::array<prometheus::Counter*, kReportKinds> reports_{};
   std::array<prometheus::Counter*, kReportKinds> reports_ignored_{};
+  std::array<prometheus::Counter*, kOutcomeCount> failures_{};
   std::array<prometheus::Counter*, kCallbackAttemptResults> callback_attempts_{};
   prometheus::Histogram* callback_duration_ = nullptr;
 };

@@ -109,18 +109,66 @@ SELECT count(*) FROM expired)SQL");
   return rows->int64(0, 0);
 }
 
-Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id,
+Expected<std::int64_t> fail_unknown_outcomes(pg::Connection& conn, std::chrono::seconds after) {
+  auto rows = conn.exec(R"SQL(
+WITH failed AS (
+  UPDATE messages SET status = 'failed', updated_at = now(),
+         status_reason = 'outcome unknown: the provider neither answered nor reported a status; not resent to avoid a duplicate'
+  WHERE status = 'sending' AND status_reason LIKE 'outcome unknown%'
+    AND updated_at < now() - make_interval(secs => $1::bigint)
+  RETURNING id, status_reason),
+events AS (
+  INSERT INTO message_events (message_id, status, reason) SELECT id, 'failed', status_reason FROM failed)
+SELECT count(*) FROM failed)SQL",
+                        {std::to_string(after.count())});
+  if (!rows) return rows.error();
+  return rows->int64(0, 0);
+}
+
+Expected<std::int64_t> count_paused_sessions(pg::Connection& conn) {
+  auto rows = conn.exec("SELECT count(*) FROM whatsapp_sessions WHERE state = 'paused'");
+  if (!rows) return rows.error();
+  return rows->int64(0, 0);
+}
+
+Expected<bool> acquire_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
+                             std::chrono::seconds ttl) {
+  auto rows = conn.exec(R"SQL(
+UPDATE whatsapp_sessions SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::bigint)
+WHERE id = $1 AND state = 'active'
+  AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until IS NULL OR lease_until < now())
+RETURNING id)SQL",
+                        {std::to_string(session_id), owner, std::to_string(ttl.count())});
+  if (!rows) return rows.error();
+  return rows->size() == 1;
+}
+
+Expected<void> release_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner) {
+  auto done = conn.exec(
+      "UPDATE whatsapp_sessions SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
+      {std::to_string(session_id), owner});
+  if (!done) return done.error();
+  return {};
+}
+
+Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
                                  const std::vector<std::string>& blocked_recipients,
                                  const std::vector<std::string>& blocked_groups) {
   PgArrayBuilder recipients, groups;
   for (const auto& r : blocked_recipients) recipients.add(r);
   for (const auto& g : blocked_groups) groups.add(g);
-  // Expired messages are never claimed (expires_at > now()); expire_overdue() marks them.
+  // The lease CTE locks the session row: claims of one session are serialized across
+  // instances, and only the owner of a live lease claims. Expired messages are never claimed
+  // (expires_at > now()); expire_overdue() marks them.
   auto rows = conn.exec(R"SQL(
-WITH next AS (
+WITH lease AS (
+  UPDATE whatsapp_sessions SET lease_until = greatest(lease_until, now() + interval '15 seconds')
+  WHERE id = $1 AND state = 'active' AND lease_owner = $4 AND lease_until > now()
+  RETURNING id
+), next AS (
   SELECT id FROM messages
   WHERE session_id = $1 AND status = 'queued' AND send_at <= now() AND expires_at > now()
-    AND EXISTS (SELECT 1 FROM whatsapp_sessions s WHERE s.id = $1 AND s.state = 'active')
+    AND EXISTS (SELECT 1 FROM lease)
     AND NOT (recipient = ANY($2::text[]))
     AND (group_id IS NULL OR NOT (group_id = ANY($3::text[])))
   ORDER BY priority, send_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
@@ -135,15 +183,18 @@ WITH next AS (
 ), ledger AS (
   INSERT INTO session_sends (session_id, message_id, recipient, group_id)
   SELECT $1, id, recipient, group_id FROM claimed)
-SELECT id, recipient, kind, content, attempts, accepted_at, group_id, group_interval_ms, NULL::text FROM claimed
+SELECT id, recipient, kind, content, attempts, accepted_at, group_id, group_interval_ms, NULL::text,
+       true AS lease_held FROM claimed
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       (SELECT disparo_rfc3339(min(send_at)) FROM messages WHERE session_id = $1 AND status = 'queued')
+       (SELECT disparo_rfc3339(min(send_at)) FROM messages WHERE session_id = $1 AND status = 'queued'),
+       EXISTS (SELECT 1 FROM lease)
 WHERE NOT EXISTS (SELECT 1 FROM claimed))SQL",
-                        {std::to_string(session_id), std::move(recipients).finish(), std::move(groups).finish()});
+                        {std::to_string(session_id), std::move(recipients).finish(), std::move(groups).finish(), owner});
   if (!rows) return rows.error();
   ClaimResult result;
   if (rows->size() == 0) return result;
+  result.lease_held = rows->boolean(0, 9);
   if (rows->is_null(0, 0)) {
     if (!rows->is_null(0, 8)) result.next_due = parse_rfc3339(rows->text(0, 8));
     return result;
@@ -236,18 +287,20 @@ SELECT id, 'sending', $2, $3::jsonb FROM marked)SQL",
   });
 }
 
-Expected<std::int64_t> requeue_interrupted(pg::Connection& conn) {
+Expected<std::int64_t> requeue_interrupted(pg::Connection& conn, std::int64_t session_id) {
   // status_reason IS NULL: claimed and never answered (an await_webhook message has a reason).
   auto rows = conn.exec(R"SQL(
 WITH requeued AS (
   UPDATE messages SET status = 'queued', updated_at = now(),
          status_reason = 'requeued after restart: the interrupted attempt had no answer'
   WHERE status = 'sending' AND provider_message_id IS NULL AND status_reason IS NULL
+    AND session_id = $1
   RETURNING id),
 events AS (
   INSERT INTO message_events (message_id, status, reason)
   SELECT id, 'queued', 'requeued after restart: the interrupted attempt had no answer' FROM requeued)
-SELECT count(*) FROM requeued)SQL");
+SELECT count(*) FROM requeued)SQL",
+                        {std::to_string(session_id)});
   if (!rows) return rows.error();
   return rows->int64(0, 0);
 }

@@ -38,6 +38,7 @@ struct ClaimedMessage {
 };
 
 struct ClaimResult {
+  bool lease_held = true;  // false: another instance owns the session now
   std::optional<ClaimedMessage> claimed;
   std::optional<SysTime> next_due;  // when nothing was claimed: the earliest queued send_at
 };
@@ -45,9 +46,24 @@ struct ClaimResult {
 // Claims the next due message of the session (priority, send_at, id), skipping recipients and
 // groups the pacer blocks, moves it to "sending" with an event and writes the send ledger row,
 // all in one statement.
-Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id,
+// `owner` must hold the session's lease (see acquire_lease); the claim renews it.
+Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
                                  const std::vector<std::string>& blocked_recipients,
                                  const std::vector<std::string>& blocked_groups);
+
+// Takes or renews the session's lease for `owner` when it is free, expired or already ours.
+// Returns whether `owner` holds it now.
+Expected<bool> acquire_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
+                             std::chrono::seconds ttl);
+// Gives the lease up (queue stopped): another instance may take the session at once.
+Expected<void> release_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner);
+
+// Messages left waiting for a provider status ("outcome unknown") longer than `after` end
+// failed: we never resend what the provider may have accepted. Returns how many.
+Expected<std::int64_t> fail_unknown_outcomes(pg::Connection& conn, std::chrono::seconds after);
+
+// Sessions paused right now (all tenants), for the paused-sessions gauge.
+Expected<std::int64_t> count_paused_sessions(pg::Connection& conn);
 
 // Queued messages whose validity ended become "expired" (all sessions). Returns how many.
 Expected<std::int64_t> expire_overdue(pg::Connection& conn);
@@ -69,9 +85,10 @@ Expected<void> publish_hold(pg::Connection& conn, std::int64_t session_id,
 Expected<void> record_attempt(pg::Connection& conn, std::int64_t message_id, std::int64_t session_id,
                               const SendOutcome& outcome, const AfterAttempt& decision);
 
-// Messages left in "sending" without a provider answer by a process that died. At-least-once:
-// they go back to the queue (see docs/delivery-semantics.md). Returns how many.
-Expected<std::int64_t> requeue_interrupted(pg::Connection& conn);
+// Messages of the session left in "sending" without a provider answer by a process that died
+// (called by the new lease holder before it claims). At-least-once: they go back to the queue
+// (see docs/delivery-semantics.md). Returns how many.
+Expected<std::int64_t> requeue_interrupted(pg::Connection& conn, std::int64_t session_id);
 
 struct ReportResult {
   bool matched = false;   // the message exists

@@ -17,7 +17,9 @@ class Checker {
   Checker(std::vector<FieldError>& errors, std::string prefix)
       : errors_(errors), prefix_(std::move(prefix)) {}
   void fail(std::string_view field, std::string message) {
-    errors_.push_back({prefix_ + std::string(field), std::move(message)});
+    std::string name = prefix_ + std::string(field);
+    if (field.empty() && name.ends_with('.')) name.pop_back();  // the item itself: "messages[3]"
+    errors_.push_back({std::move(name), std::move(message)});
   }
   std::size_t count() const { return errors_.size(); }
 
@@ -141,19 +143,53 @@ std::optional<MessageContent> parse_media(element value, Checker& check) {
   return MessageContent{std::move(media)};
 }
 
+std::optional<MessageContent> parse_contact(element value, Checker& check) {
+  object obj;
+  if (value.get(obj) != simdjson::SUCCESS) {
+    check.fail("contact", "must be an object with name and phone (or phones)");
+    return std::nullopt;
+  }
+  ContactContent contact;
+  const auto before = check.count();
+  if (auto name = optional_string(obj, "name", check, "contact.name")) contact.name = std::string(*name);
+  if (contact.name.empty() || contact.name.size() > 200) check.fail("contact.name", "is required (1-200 characters)");
+  std::vector<std::string_view> given;
+  if (auto phone = optional_string(obj, "phone", check, "contact.phone")) given.push_back(*phone);
+  simdjson::dom::array phones;
+  if (obj["phones"].get(phones) == simdjson::SUCCESS) {
+    for (element phone : phones) {
+      std::string_view text;
+      if (phone.get(text) != simdjson::SUCCESS) {
+        check.fail("contact.phones", "must be an array of phone numbers");
+        break;
+      }
+      given.push_back(text);
+    }
+  }
+  if (given.empty() || given.size() > kMaxContactPhones) check.fail("contact.phones", "give 1 to 5 phone numbers");
+  for (auto text : given) {
+    if (auto parsed = phone::normalize(text)) contact.phones.push_back(parsed->e164);
+    else check.fail("contact.phones", "is not a valid phone number");
+  }
+  if (check.count() != before) return std::nullopt;
+  return MessageContent{std::move(contact)};
+}
+
 std::optional<MessageContent> parse_content(object obj, Checker& check) {
-  element text, tpl, media;
+  element text, tpl, media, contact;
   const bool has_text = obj["text"].get(text) == simdjson::SUCCESS && !text.is_null();
   const bool has_template = obj["template"].get(tpl) == simdjson::SUCCESS && !tpl.is_null();
   const bool has_media = obj["media"].get(media) == simdjson::SUCCESS && !media.is_null();
-  const int kinds = int(has_text) + int(has_template) + int(has_media);
+  const bool has_contact = obj["contact"].get(contact) == simdjson::SUCCESS && !contact.is_null();
+  const int kinds = int(has_text) + int(has_template) + int(has_media) + int(has_contact);
   if (kinds != 1) {
-    check.fail("content", "give exactly one of text, template or media");
+    check.fail("content", "give exactly one of text, template, media or contact");
     return std::nullopt;
   }
   if (has_text) return parse_text(text, check);
   if (has_template) return parse_template(tpl, check);
-  return parse_media(media, check);
+  if (has_media) return parse_media(media, check);
+  return parse_contact(contact, check);
 }
 
 std::optional<SysTime> optional_time(object obj, const char* key, Checker& check) {

@@ -33,22 +33,8 @@ Provider* Sender::provider_for(const std::string& provider) const {
 }
 
 asio::awaitable<void> Sender::supervise() {
-  // Crash recovery before any runner claims work (one dispatcher per database for now; the
-  // Redis session lease of the dispatcher-core issue makes this per-session).
-  for (;;) {
-    auto requeued = co_await db_.run([](pg::Connection& conn) { return requeue_interrupted(conn); });
-    if (requeued) {
-      if (*requeued > 0) {
-        metrics_.messages_requeued_after_restart.Increment(static_cast<double>(*requeued));
-        log_.warn("requeued_interrupted_sends", {{"count", *requeued}});
-      }
-      break;
-    }
-    log_.warn("recovery_failed", {{"error", requeued.error().message}});
-    if (stopping_) co_return;
-    refresh_timer_.expires_after(std::chrono::seconds(1));
-    co_await refresh_timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-  }
+  // Crash recovery is per session: the runner that takes a session's lease requeues what the
+  // previous holder left unanswered, before it claims anything.
   while (!stopping_) {
     co_await refresh();
     refresh_timer_.expires_after(settings_.refresh_interval);
@@ -59,7 +45,18 @@ asio::awaitable<void> Sender::supervise() {
 asio::awaitable<void> Sender::refresh() {
   // Messages held back (cap, window, paused session) still expire on time.
   auto expired = co_await db_.run([](pg::Connection& conn) { return expire_overdue(conn); });
-  if (expired && *expired > 0) log_.info("messages_expired", {{"count", *expired}});
+  if (expired && *expired > 0) {
+    metrics_.messages_expired.Increment(static_cast<double>(*expired));
+    log_.info("messages_expired", {{"count", *expired}});
+  }
+  const auto unknown_after = settings_.unknown_outcome_after;
+  auto unknown = co_await db_.run([unknown_after](pg::Connection& conn) { return fail_unknown_outcomes(conn, unknown_after); });
+  if (unknown && *unknown > 0) {
+    metrics_.messages_outcome_unknown_failed.Increment(static_cast<double>(*unknown));
+    log_.warn("messages_outcome_unknown", {{"count", *unknown}});
+  }
+  auto paused = co_await db_.run([](pg::Connection& conn) { return count_paused_sessions(conn); });
+  if (paused) metrics_.sessions_paused.Set(static_cast<double>(*paused));
   auto sessions = co_await db_.run([](pg::Connection& conn) { return load_active_sessions(conn); });
   if (!sessions) {
     log_.warn("load_sessions_failed", {{"error", sessions.error().message}});

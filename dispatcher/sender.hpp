@@ -27,6 +27,7 @@ namespace disparo::dispatch {
 struct SenderSettings {
   RunnerSettings runner{};
   std::chrono::milliseconds refresh_interval{5'000};
+  std::chrono::seconds unknown_outcome_after{600};  // then "outcome unknown" ends failed
 };
 
 class Sender {

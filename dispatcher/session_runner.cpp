@@ -56,6 +56,38 @@ asio::awaitable<void> SessionRunner::sleep_until(SysTime until, bool wakeable) {
   waiting_wakeable_ = false;
 }
 
+asio::awaitable<bool> SessionRunner::ensure_lease() {
+  const SysTime now = clock_.now();
+  // Renew a third of the TTL before it runs out; claims renew it too.
+  if (lease_held_ && now - lease_checked_ < settings_.lease_ttl / 3) co_return true;
+  const auto id = session_.endpoint.session_id;
+  const std::string owner = settings_.instance;
+  const auto ttl = settings_.lease_ttl;
+  auto acquired = co_await db_.run([id, &owner, ttl](pg::Connection& conn) { return acquire_lease(conn, id, owner, ttl); });
+  if (!acquired) log_.warn("session_lease_failed", {{"session", id}, {"error", acquired.error().message}});
+  if (!acquired || !*acquired) {
+    if (lease_held_) log_.warn("session_lease_lost", {{"session", id}});
+    lease_held_ = false;
+    co_return false;
+  }
+  lease_checked_ = now;
+  if (lease_held_) co_return true;
+  // Newly ours: first settle what the previous holder left, then rebuild the pace.
+  auto requeued = co_await db_.run([id](pg::Connection& conn) { return requeue_interrupted(conn, id); });
+  if (!requeued) {
+    log_.warn("requeue_interrupted_failed", {{"session", id}, {"error", requeued.error().message}});
+    co_return false;
+  }
+  if (*requeued > 0) {
+    metrics_.messages_requeued_after_restart.Increment(static_cast<double>(*requeued));
+    log_.warn("requeued_interrupted_sends", {{"session", id}, {"count", *requeued}});
+  }
+  pace_ = SessionPace(session_.policy, pace_.calendar());
+  if (!co_await restore()) co_return false;
+  lease_held_ = true;
+  co_return true;
+}
+
 asio::awaitable<bool> SessionRunner::restore() {
   // Today's sends (cap) and yesterday's (interval, spacing across midnight) from the ledger.
   const SysTime now = clock_.now();
@@ -74,7 +106,6 @@ asio::awaitable<bool> SessionRunner::restore() {
 
 asio::awaitable<void> SessionRunner::run() {
   metrics_.sessions_running.Increment();
-  while (!stopping_ && !co_await restore()) co_await sleep_until(clock_.now() + milliseconds(1'000), false);
   while (!stopping_) {
     bool failed = false;
     try {
@@ -85,6 +116,11 @@ asio::awaitable<void> SessionRunner::run() {
       failed = true;
     }
     if (failed) co_await sleep_until(clock_.now() + settings_.poll_interval, false);
+  }
+  if (lease_held_) {
+    const auto id = session_.endpoint.session_id;
+    const std::string owner = settings_.instance;
+    co_await db_.run([id, &owner](pg::Connection& conn) { return release_lease(conn, id, owner); });
   }
   metrics_.sessions_running.Decrement();
   log_.info("session_queue_stopped", {{"session", session_.endpoint.session_id}});
@@ -114,7 +150,17 @@ asio::awaitable<void> SessionRunner::hold(Hold reason, std::optional<SysTime> un
 
 asio::awaitable<void> SessionRunner::step() {
   wake_pending_ = false;
+  if (!co_await ensure_lease()) {
+    // Another instance runs this session (or the database is unreachable): look again later.
+    co_await sleep_until(clock_.now() + settings_.lease_ttl / 3, false);
+    co_return;
+  }
   const SysTime now = clock_.now();
+  if (cooldown_until_ && *cooldown_until_ > now) {
+    co_await sleep_until(*cooldown_until_, false);
+    co_return;
+  }
+  cooldown_until_.reset();
   const Opening opening = pace_.next_opening(now);
   if (opening.at > now) {
     co_await hold(opening.reason, opening.at);
@@ -129,12 +175,17 @@ asio::awaitable<void> SessionRunner::step() {
   const auto id = session_.endpoint.session_id;
   auto recipients = pace_.blocked_recipients(now);
   auto groups = pace_.blocked_groups(now);
-  auto claimed = co_await db_.run([id, &recipients, &groups](pg::Connection& conn) {
-    return claim_next(conn, id, recipients, groups);
+  const std::string& owner = settings_.instance;
+  auto claimed = co_await db_.run([id, &owner, &recipients, &groups](pg::Connection& conn) {
+    return claim_next(conn, id, owner, recipients, groups);
   });
   if (!claimed) {
     log_.warn("claim_failed", {{"session", id}, {"error", claimed.error().message}});
     co_await sleep_until(clock_.now() + settings_.poll_interval, false);
+    co_return;
+  }
+  if (!claimed->lease_held) {
+    lease_held_ = false;
     co_return;
   }
   if (!claimed->claimed) {
@@ -186,12 +237,21 @@ asio::awaitable<void> SessionRunner::send(ClaimedMessage work) {
       break;
     }
     case Action::fail:
-      metrics_.messages_failed.Increment();
+      metrics_.count_failure(outcome.outcome);
       log_.warn("message_failed", {{"message", work.message.id}, {"reason", decision.reason}});
       break;
     case Action::pause_session:
+      metrics_.session_pauses.Increment();
       log_.warn("session_paused", {{"session", session_id}, {"reason", decision.reason}});
       stopping_ = true;  // the supervisor restarts the queue when the session is resumed
+      break;
+    case Action::requeue:
+      metrics_.retries.Increment();
+      if (outcome.outcome == OutcomeClass::slow_down) {
+        // The provider says this sender is over its throughput: the whole session waits.
+        cooldown_until_ = clock_.now() + settings_.retry.slow_down_delay;
+        log_.warn("session_slowed_down", {{"session", session_id}, {"reason", decision.reason}});
+      }
       break;
     default:
       log_.info("message_attempt", {{"message", work.message.id}, {"outcome", to_string(outcome.outcome)},

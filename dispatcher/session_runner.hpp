@@ -5,7 +5,10 @@
 // spacing blocks (priority, then send_at, then acceptance order) -> send it through the provider
 // -> record the outcome. One message in flight per session. When nothing is due it sleeps until
 // the next scheduled send_at, poll_interval, or wake() (new work accepted for this session).
-// On start the pace is rebuilt from the send ledger, so a restart breaks no interval or cap.
+// The queue runs only while this instance holds the session's lease (a row lease in PostgreSQL,
+// renewed by the claim itself). Each time the lease is gained, sends the previous holder left
+// unanswered are requeued and the pace is rebuilt from the send ledger, so a restart or a
+// handover between instances breaks no interval or cap.
 // All methods run on the io_context's thread.
 #pragma once
 
@@ -33,6 +36,8 @@ namespace disparo::dispatch {
 struct RunnerSettings {
   std::chrono::milliseconds poll_interval{500};
   RetrySettings retry{};
+  std::string instance;  // this process's stable identity, the owner of session leases
+  std::chrono::seconds lease_ttl{15};
 };
 
 class SessionRunner : public std::enable_shared_from_this<SessionRunner> {
@@ -52,6 +57,7 @@ class SessionRunner : public std::enable_shared_from_this<SessionRunner> {
  private:
   asio::awaitable<void> run();
   asio::awaitable<bool> restore();
+  asio::awaitable<bool> ensure_lease();
   asio::awaitable<void> step();
   asio::awaitable<void> send(ClaimedMessage work);
   asio::awaitable<void> hold(Hold reason, std::optional<SysTime> until);
@@ -69,6 +75,9 @@ class SessionRunner : public std::enable_shared_from_this<SessionRunner> {
   asio::steady_timer timer_;
   std::mt19937_64 random_;
   std::optional<std::string> published_hold_;
+  std::optional<SysTime> cooldown_until_;
+  bool lease_held_ = false;
+  SysTime lease_checked_{};  // after a throughput error the whole session slows down
   bool hold_published_once_ = false;
   bool wake_pending_ = false;
   bool waiting_wakeable_ = false;

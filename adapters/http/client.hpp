@@ -58,7 +58,11 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   // Sends `request` to url.host:url.port with request.target = url.target (set by the caller or
-  // filled from url when empty). Returns the response or a ClientError.
+  // filled from url when empty). Returns the response or a ClientError. An idle connection is
+  // reused when one is open; if it dies before any byte of the answer (the server closed it as
+  // we sent), the request is sent once more on a fresh connection.
+  // gcc 12: pass a named Url, not a braced temporary inside the co_await expression (the
+  // compiler destroys such a temporary twice).
   asio::awaitable<std::variant<Response, ClientError>> send(const Url& url, Request request);
 
   // Closes idle connections (shutdown).

@@ -43,6 +43,23 @@ void write_media(JsonWriter& json, const dispatch::MediaContent& media) {
   json.end_object();
 }
 
+void write_contact(JsonWriter& json, const dispatch::ContactContent& contact) {
+  const auto space = contact.name.find(' ');
+  json.key("contacts").begin_array().begin_object();
+  json.key("name").begin_object();
+  json.field("formatted_name", contact.name);
+  json.field("first_name", contact.name.substr(0, space));
+  json.end_object();
+  json.key("phones").begin_array();
+  for (const auto& phone : contact.phones) {
+    std::string digits = phone.starts_with('+') ? phone.substr(1) : phone;
+    // With wa_id the card offers "Message" instead of "Invite to WhatsApp" (reference §1.3).
+    json.begin_object().field("phone", phone).field("type", "CELL").field("wa_id", digits).end_object();
+  }
+  json.end_array();
+  json.end_object().end_array();
+}
+
 SendOutcome failure(OutcomeClass outcome, int status, std::string code, std::string detail) {
   SendOutcome result;
   result.outcome = outcome;
@@ -74,6 +91,10 @@ std::string build_cloud_api_body(const dispatch::OutboundMessage& message) {
                         [&](const dispatch::MediaContent& media) {
                           json.field("type", media.type);
                           write_media(json, media);
+                        },
+                        [&](const dispatch::ContactContent& contact) {
+                          json.field("type", "contacts");
+                          write_contact(json, contact);
                         }},
              message.content);
   json.end_object();

@@ -29,7 +29,8 @@ std::string string_or_empty(simdjson::dom::element object, const char* key) {
 std::string_view kind_of(const MessageContent& content) {
   return std::visit(Overloaded{[](const TextContent&) { return std::string_view("text"); },
                                [](const TemplateContent&) { return std::string_view("template"); },
-                               [](const MediaContent&) { return std::string_view("media"); }},
+                               [](const MediaContent&) { return std::string_view("media"); },
+                               [](const ContactContent&) { return std::string_view("contact"); }},
                     content);
 }
 
@@ -49,6 +50,12 @@ std::string content_to_json(const MessageContent& content) {
                           json.field("type", media.type).field("url", media.url);
                           if (!media.caption.empty()) json.field("caption", media.caption);
                           if (!media.filename.empty()) json.field("filename", media.filename);
+                        },
+                        [&](const ContactContent& contact) {
+                          json.field("name", contact.name);
+                          json.key("phones").begin_array();
+                          for (const auto& phone : contact.phones) json.value(phone);
+                          json.end_array();
                         }},
              content);
   json.end_object();
@@ -91,6 +98,20 @@ Expected<MessageContent> content_from_json(std::string_view kind, std::string_vi
     content.caption = string_or_empty(root, "caption");
     content.filename = string_or_empty(root, "filename");
     if (content.type.empty() || content.url.empty()) return bad_content("media incomplete");
+    return MessageContent{std::move(content)};
+  }
+  if (kind == "contact") {
+    ContactContent content;
+    content.name = string_or_empty(root, "name");
+    simdjson::dom::array phones;
+    if (root["phones"].get(phones) == simdjson::SUCCESS) {
+      for (auto phone : phones) {
+        std::string_view value;
+        if (phone.get(value) != simdjson::SUCCESS) return bad_content("contact phone not a string");
+        content.phones.emplace_back(value);
+      }
+    }
+    if (content.name.empty() || content.phones.empty()) return bad_content("contact incomplete");
     return MessageContent{std::move(content)};
   }
   return bad_content("unknown kind");

@@ -33,9 +33,15 @@ struct MediaContent {
   std::string filename;  // document only
 };
 
-using MessageContent = std::variant<TextContent, TemplateContent, MediaContent>;
+// A contact card (e.g. the support number): a name and phones in E.164.
+struct ContactContent {
+  std::string name;
+  std::vector<std::string> phones;
+};
 
-// "text" | "template" | "media": the messages.kind column.
+using MessageContent = std::variant<TextContent, TemplateContent, MediaContent, ContactContent>;
+
+// "text" | "template" | "media" | "contact": the messages.kind column.
 std::string_view kind_of(const MessageContent& content);
 
 // Canonical JSON stored in messages.content.
@@ -47,5 +53,6 @@ Expected<MessageContent> content_from_json(std::string_view kind, std::string_vi
 inline constexpr std::size_t kMaxTextBody = 4096;
 inline constexpr std::size_t kMaxCaption = 1024;
 inline constexpr std::size_t kMaxTemplateParams = 32;
+inline constexpr std::size_t kMaxContactPhones = 5;
 
 }  // namespace disparo::dispatch

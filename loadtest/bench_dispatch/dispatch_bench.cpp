@@ -3,7 +3,7 @@
 //   disparo-bench-dispatch --dispatcher URL --sandbox URL --api-key KEY --db-url URL
 //       --access-token T [--sessions 10000] [--messages 100000] [--label many]
 //       [--phone-base 300000000000000] [--connections 2] [--deadline-s 180]
-//       [--dispatcher-pid PID] [--watch dispatcher=PID,postgres=PID+,...] [--summary FILE]
+//       [--enqueue-deadline-s 60] [--dispatcher-pid PID] [--watch dispatcher=PID,postgres=PID+,...] [--summary FILE]
 //
 // Creates `sessions` sandbox sessions in SQL (min_interval 0, no jitter, huge burst and daily
 // cap), waits until the dispatcher runs a queue for each, clears the sandbox's log, then POSTs
@@ -53,16 +53,20 @@ int run(const Options& options) {
   }
   const std::int64_t rss_sessions_running = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
   CpuUsage cpu(parse_watch(options.text("watch", "")));
+  BackendSampler backends;
   cpu.start();
   const std::int64_t enqueue_start_us = now_unix_us();
   const auto posted = post_batches(setup.dispatcher, setup.api_key, bodies,
-                                   static_cast<int>(options.integer("connections", 2)));
+                                   static_cast<int>(options.integer("connections", 2)),
+                                   static_cast<double>(options.integer("enqueue-deadline-s", 60)));
   const std::int64_t enqueue_end_us = now_unix_us();
-  std::printf("  enqueued %lld messages in %.2f s (%.0f msgs/s)%s\n", static_cast<long long>(posted.messages_acked),
-              posted.seconds, static_cast<double>(posted.messages_acked) / posted.seconds,
-              posted.first_error.empty() ? "" : (" first error: " + posted.first_error).c_str());
+  std::printf("  enqueued %lld messages in %.2f s (%.0f msgs/s); %lld batches failed, %lld not sent (deadline)%s%s\n",
+              static_cast<long long>(posted.messages_acked), posted.seconds,
+              static_cast<double>(posted.messages_acked) / posted.seconds,
+              static_cast<long long>(posted.requests_failed), static_cast<long long>(posted.bodies_not_sent),
+              posted.first_error.empty() ? "" : "; first error: ", posted.first_error.c_str());
 
-  const bool finished = wait_for_sends(metrics, db, sessions, baseline, posted.messages_acked, deadline_s);
+  const bool finished = wait_for_sends(metrics, db, sessions, baseline, posted.messages_acked, deadline_s, &backends);
   const std::int64_t end_us = now_unix_us();
   cpu.stop(summary, key);
   const std::int64_t rss_after_run = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
@@ -94,6 +98,10 @@ int run(const Options& options) {
   summary.add(key + "_sessions", static_cast<std::int64_t>(session_count));
   summary.add(key + "_messages_acked", posted.messages_acked);
   summary.add(key + "_enqueue_seconds", posted.seconds, 2);
+  summary.add(key + "_enqueue_msgs_per_s", static_cast<double>(posted.messages_acked) / posted.seconds, 0);
+  summary.add(key + "_enqueue_batches_failed", posted.requests_failed);
+  summary.add(key + "_enqueue_batches_not_sent", posted.bodies_not_sent);
+  if (!posted.first_error.empty()) summary.add(key + "_enqueue_first_error", posted.first_error.substr(0, 120));
   summary.add(key + "_finished", std::string(finished ? "yes" : "no"));
   summary.add(key + "_wall_seconds", static_cast<double>(end_us - enqueue_start_us) / 1e6, 1);
   summary.add(key + "_sandbox_requests", static_cast<std::int64_t>(log->requests.size()));
@@ -112,9 +120,11 @@ int run(const Options& options) {
   }
   std::string per_second;
   for (std::size_t i = 0; i < series.per_bucket.size() && i < 400; ++i) {
-    per_second += (i ? "," : "") + std::to_string(series.per_bucket[i]);
+    if (i) per_second += ',';
+    per_second += std::to_string(series.per_bucket[i]);
   }
   summary.add(key + "_per_second", per_second);
+  summary.add(key + "_pg_backends", backends.summary());
   summary.write();
   return 0;
 }
@@ -122,6 +132,7 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines reach a log file as they happen
   try {
     return run(Options(argc, argv));
   } catch (const std::exception& e) {

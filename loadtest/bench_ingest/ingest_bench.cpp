@@ -83,7 +83,11 @@ int run(const Options& options) {
   summary.add("ingest_acked_incl_warmup", acked);
   summary.add("ingest_stored_incl_warmup", stored);
   summary.add("ingest_lost", lost);
-  if (!result.first_error.empty()) summary.add("ingest_first_error", "\"" + json_escape(result.first_error) + "\"");
+  if (!result.first_error.empty()) {
+    std::string quoted(1, '"');
+    quoted.append(json_escape(result.first_error)).push_back('"');
+    summary.add("ingest_first_error", quoted);
+  }
   if (rss_before > 0) {
     summary.add("ingest_dispatcher_rss_before_bytes", rss_before);
     summary.add("ingest_dispatcher_rss_after_bytes", rss_after);
@@ -116,6 +120,7 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines reach a log file as they happen
   try {
     return run(Options(argc, argv));
   } catch (const std::exception& e) {

@@ -63,8 +63,9 @@ int run(const Options& options) {
   const double deadline_s = static_cast<double>(options.integer("deadline-s", 60)) +
                             static_cast<double>(std::max<std::int64_t>(0, start_us + spread_us - posted_us)) / 1e6;
   CpuUsage cpu(parse_watch(options.text("watch", "")));
+  BackendSampler backends;
   cpu.start();
-  const bool finished = wait_for_sends(metrics, db, sessions, baseline, posted.messages_acked, deadline_s);
+  const bool finished = wait_for_sends(metrics, db, sessions, baseline, posted.messages_acked, deadline_s, &backends);
   cpu.stop(summary, "lateness");
   auto log = fetch_sandbox_log(sandbox);
   if (!log) throw std::runtime_error("sandbox log: " + log.error().message);
@@ -83,10 +84,13 @@ int run(const Options& options) {
   summary.add("lateness_sessions", static_cast<std::int64_t>(session_count));
   summary.add("lateness_messages_acked", posted.messages_acked);
   summary.add("lateness_finished", std::string(finished ? "yes" : "no"));
+  summary.add("lateness_spread_s", static_cast<double>(spread_us) / 1e6, 1);
+  summary.add("lateness_offered_per_s", static_cast<double>(messages) * 1e6 / static_cast<double>(spread_us), 0);
   summary.add("lateness_lead_margin_s", static_cast<double>(start_us - posted_us) / 1e6, 2);
   summary.add("lateness_not_sent", posted.messages_acked - static_cast<std::int64_t>(firsts.size()));
   summary.add("lateness_early", early);
   add_distribution(summary, "lateness", lateness_ms);
+  summary.add("lateness_pg_backends", backends.summary());
   summary.write();
   return early > 0 ? 1 : 0;
 }
@@ -94,6 +98,7 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines reach a log file as they happen
   try {
     return run(Options(argc, argv));
   } catch (const std::exception& e) {

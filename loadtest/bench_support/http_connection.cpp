@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,8 @@
 
 namespace disparo::bench {
 namespace {
+
+constexpr int kIoTimeoutSeconds = 30;  // per send/recv call
 
 Error io_error(std::string_view what) {
   return make_error(ErrorKind::unavailable, std::string(what) + ": " + std::strerror(errno));
@@ -77,6 +80,11 @@ Expected<void> HttpConnection::connect() {
   }
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Every exchange is bounded: a server that stops answering fails the request, never the run.
+  timeval limit{};
+  limit.tv_sec = kIoTimeoutSeconds;
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   return {};
 }
 
@@ -89,6 +97,7 @@ Expected<void> HttpConnection::fill() {
       return {};
     }
     if (n == 0) return make_error(ErrorKind::unavailable, "connection closed by the server");
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return make_error(ErrorKind::timeout, "no answer within 30 s");
     if (errno != EINTR) return io_error("recv");
   }
 }

@@ -2,7 +2,7 @@
 // generators that want one request in flight per connection and exact per-request timing.
 //
 // Plain POSIX sockets, no event loop: a benchmark thread owns one HttpConnection and uses it from
-// that thread only. Failures are values; a POST is never retried (it may have been acted on), a
+// that thread only. Each send/recv waits at most 30 s. Failures are values; a POST is never retried (it may have been acted on), a
 // GET is retried once on a fresh connection when the server closed an idle one.
 #pragma once
 

@@ -1,5 +1,6 @@
 #include "loadtest/bench_support/sandbox_run.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -9,8 +10,12 @@ namespace disparo::bench {
 
 std::string id_array(const std::vector<std::int64_t>& ids) {
   std::string out = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
-  return out + "}";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  out += '}';
+  return out;
 }
 
 RunSetup RunSetup::from(const Options& options) {
@@ -46,13 +51,40 @@ std::vector<std::int64_t> prepare_sessions(const RunSetup& setup, pg::Connection
     return running >= running_before + count;
   }, 60.0, 250);
   std::printf("  %d sessions created; dispatcher runs %.0f queues after %.1f s%s\n", count, running,
-              steady_seconds() - t0, all ? "" : " (NOT all of them: deadline passed)");
-  if (!all) throw std::runtime_error("the dispatcher did not start a queue for every new session within 60 s");
+              steady_seconds() - t0, all ? "" : " (NOT all of them within 60 s; going on)");
+  // Not fatal: a dispatcher that is slow to start thousands of queues is a finding, not a crash.
   return sessions;
 }
 
+void BackendSampler::sample(pg::Connection& db) {
+  auto rows = db.exec(
+      "SELECT CASE WHEN state = 'active' THEN COALESCE(wait_event, 'CPU') ELSE COALESCE(state, '?') END "
+      "FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' "
+      "AND pid <> pg_backend_pid()");
+  if (!rows) return;
+  for (int r = 0; r < rows->size(); ++r) {
+    ++counts_[std::string(rows->text(r, 0))];
+    ++total_;
+  }
+}
+
+std::string BackendSampler::summary() const {
+  std::vector<std::pair<std::int64_t, std::string>> sorted;
+  for (const auto& [name, count] : counts_) sorted.emplace_back(count, name);
+  std::sort(sorted.rbegin(), sorted.rend());
+  std::string out;
+  for (const auto& [count, name] : sorted) {
+    if (!out.empty()) out += ", ";
+    out += name;
+    out += ' ';
+    out += std::to_string(total_ ? (count * 100 + total_ / 2) / total_ : 0);
+    out += '%';
+  }
+  return out.empty() ? "(no samples)" : out;
+}
+
 bool wait_for_sends(HttpConnection& dispatcher, pg::Connection& db, const std::vector<std::int64_t>& sessions,
-                    double baseline, std::int64_t expected, double deadline_s) {
+                    double baseline, std::int64_t expected, double deadline_s, BackendSampler* sampler) {
   double last_print = steady_seconds();
   double sent = 0;
   const std::string ids = id_array(sessions);
@@ -66,6 +98,7 @@ bool wait_for_sends(HttpConnection& dispatcher, pg::Connection& db, const std::v
                           "AND status NOT IN ('queued', 'sending')", {ids});
       if (rows) sent = static_cast<double>(rows->int64(0, 0));
     }
+    if (sampler) sampler->sample(db);
     if (steady_seconds() - last_print >= 5.0) {
       last_print = steady_seconds();
       std::printf("    ... %.0f of %lld provider requests\n", sent, static_cast<long long>(expected));

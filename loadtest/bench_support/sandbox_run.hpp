@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,11 +31,24 @@ struct RunSetup {
 std::vector<std::int64_t> prepare_sessions(const RunSetup& setup, pg::Connection& db, int count,
                                            const std::string& prefix, std::int64_t phone_base);
 
+// What the dispatcher's PostgreSQL backends are doing, sampled: "active" ones by wait event
+// (WALWrite, WALSync, ... or "CPU" when not waiting), the others by state ("idle": the pooled
+// connection is not in use; "idle in transaction": the dispatcher is between two statements).
+class BackendSampler {
+ public:
+  void sample(pg::Connection& db);
+  std::string summary() const;  // "WALSync 41%, WALWrite 30%, ..." (share of backend samples)
+
+ private:
+  std::map<std::string, std::int64_t> counts_;
+  std::int64_t total_ = 0;
+};
+
 // Waits until disparo_provider_requests_total has grown by `expected` since `baseline` (a
 // baseline < 0: the dispatcher has no such counter, count finished messages of `sessions` in
 // PostgreSQL instead), printing progress every few seconds; returns false at the deadline.
 bool wait_for_sends(HttpConnection& dispatcher, pg::Connection& db, const std::vector<std::int64_t>& sessions,
-                    double baseline, std::int64_t expected, double deadline_s);
+                    double baseline, std::int64_t expected, double deadline_s, BackendSampler* sampler = nullptr);
 
 std::string id_array(const std::vector<std::int64_t>& ids);  // PostgreSQL bigint[] literal
 

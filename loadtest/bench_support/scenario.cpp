@@ -15,12 +15,13 @@
 namespace disparo::bench {
 
 PostResult post_batches(const Endpoint& dispatcher, const std::string& api_key,
-                        const std::vector<std::string>& bodies, int connections) {
+                        const std::vector<std::string>& bodies, int connections, double deadline_s) {
   PostResult result;
   std::atomic<std::size_t> next{0};
   std::mutex merge;
   const HeaderList headers = {{"Authorization", "Bearer " + api_key}, {"Content-Type", "application/json"}};
   const double started = steady_seconds();
+  const double stop_at = started + deadline_s;
   std::vector<std::thread> threads;
   for (int c = 0; c < connections; ++c) {
     threads.emplace_back([&] {
@@ -28,6 +29,10 @@ PostResult post_batches(const Endpoint& dispatcher, const std::string& api_key,
       PostResult mine;
       for (std::size_t i = next++; i < bodies.size(); i = next++) {
         const double t0 = steady_seconds();
+        if (t0 >= stop_at) {
+          ++mine.bodies_not_sent;
+          continue;
+        }
         auto response = http.request("POST", "/v1/messages", bodies[i], headers);
         mine.latencies_ms.push_back((steady_seconds() - t0) * 1000.0);
         if (!response || response->status != 202) {
@@ -52,6 +57,7 @@ PostResult post_batches(const Endpoint& dispatcher, const std::string& api_key,
       result.requests_ok += mine.requests_ok;
       result.requests_failed += mine.requests_failed;
       result.messages_acked += mine.messages_acked;
+      result.bodies_not_sent += mine.bodies_not_sent;
       result.latencies_ms.insert(result.latencies_ms.end(), mine.latencies_ms.begin(), mine.latencies_ms.end());
       if (result.first_error.empty()) result.first_error = mine.first_error;
     });

@@ -24,13 +24,15 @@ struct PostResult {
   std::int64_t requests_failed = 0;  // anything else, or no answer
   std::int64_t messages_acked = 0;   // sum of "accepted" in the 202 answers
   std::vector<double> latencies_ms;  // of every request, in completion order per connection
+  std::int64_t bodies_not_sent = 0;  // left out because the deadline passed
   double seconds = 0;                // from the first request sent to the last answer
   std::string first_error;           // "" when none
 };
 
 // Sends every body once, `connections` at a time (body i goes to whichever connection is free).
+// No request starts after `deadline_s`; the ones left are counted in bodies_not_sent.
 PostResult post_batches(const Endpoint& dispatcher, const std::string& api_key,
-                        const std::vector<std::string>& bodies, int connections);
+                        const std::vector<std::string>& bodies, int connections, double deadline_s = 600);
 
 pg::Connection open_db(const std::string& url);  // throws std::runtime_error
 std::int64_t scalar(pg::Connection& conn, const std::string& sql, const pg::Params& params = {});  // throws

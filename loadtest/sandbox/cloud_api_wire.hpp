@@ -101,8 +101,8 @@ struct BusinessAccount {
   std::string phone_number_id;
 };
 
-// {"object":"whatsapp_business_account",
-//  "entry":[{"id","changes":[{"value":{messaging_product, metadata, statuses},"field":"messages"}]}]}
+// Meta's status webhook: {"object":"whatsapp_business_account","entry":[{"id":<WABA id>,
+// "changes":[{"value":{messaging_product, metadata, statuses:[...]},"field":"messages"}]}]}.
 std::string render_status_webhook(const BusinessAccount& account, const StatusUpdate& update);
 
 // Pricing the simulator reports: templates are billable utility messages; anything else is a

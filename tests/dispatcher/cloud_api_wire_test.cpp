@@ -156,6 +156,26 @@ TEST(CloudApiBody, VideoWithoutCaption) {
   EXPECT_EQ(keys_of(root["video"]), (std::set<std::string>{"link"}));
 }
 
+TEST(CloudApiBody, ContactCard) {
+  simdjson::dom::parser parser;
+  const auto root = parse(parser, build_cloud_api_body(message_with(
+                                      dispatch::ContactContent{"Suporte Acme", {"+5511987654321", "+551133334444"}})));
+  EXPECT_EQ(string_at(root, "/messaging_product"), "whatsapp");
+  EXPECT_EQ(string_at(root, "/to"), "+5511987654321");
+  EXPECT_EQ(string_at(root, "/type"), "contacts");
+  EXPECT_EQ(string_at(root, "/biz_opaque_callback_data"), "4242");
+  simdjson::dom::array contacts;
+  ASSERT_EQ(root["contacts"].get(contacts), simdjson::SUCCESS);
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(string_at(root, "/contacts/0/name/formatted_name"), "Suporte Acme");  // required by Meta
+  simdjson::dom::array phones;
+  ASSERT_EQ(root.at_pointer("/contacts/0/phones").get(phones), simdjson::SUCCESS);
+  ASSERT_EQ(phones.size(), 2u);
+  EXPECT_EQ(string_at(root, "/contacts/0/phones/0/phone"), "+5511987654321");
+  EXPECT_EQ(string_at(root, "/contacts/0/phones/0/wa_id"), "5511987654321");
+  EXPECT_EQ(string_at(root, "/contacts/0/phones/1/phone"), "+551133334444");
+}
+
 TEST(CloudApiBody, EscapesWhatUsersWrite) {
   const std::string text = "Olá \"Maria\"\nvalor: R$ 10\\20\t😀 {ok}, </script>\x01";
   const auto body = build_cloud_api_body(message_with(TextContent{text, false}));

@@ -34,9 +34,12 @@ class QueueTest : public StoreTest {
     return insert_one(tenant_, session_, request);
   }
 
+  // Takes the session's lease for kOwner (idempotent) and claims.
   ClaimResult claim_result(std::int64_t session, const std::vector<std::string>& blocked_recipients = {},
                            const std::vector<std::string>& blocked_groups = {}) {
-    auto claimed = claim_next(conn_, session, blocked_recipients, blocked_groups);
+    auto leased = acquire_lease(conn_, session, kOwner, 60s);
+    if (!leased) throw std::runtime_error("acquire_lease failed: " + leased.error().message);
+    auto claimed = claim_next(conn_, session, kOwner, blocked_recipients, blocked_groups);
     if (!claimed) throw std::runtime_error("claim_next failed: " + claimed.error().message);
     return std::move(*claimed);
   }
@@ -74,6 +77,7 @@ class QueueTest : public StoreTest {
                               {std::to_string(id)}));
   }
 
+  static constexpr const char* kOwner = "instance-a";
   std::int64_t tenant_, session_;
   const SysTime now_ = SystemClock().now();
 };
@@ -232,6 +236,8 @@ TEST_F(QueueTest, ConcurrentClaimsNeverTakeTheSameMessage) {
     requests.push_back(r);
   }
   const auto accepted = insert(tenant_, requests, session_);
+  auto leased = acquire_lease(conn_, session_, kOwner, 600s);
+  ASSERT_TRUE(leased && *leased);
   std::vector<std::int64_t> got[3];
   std::string failure[3];
   {
@@ -240,7 +246,7 @@ TEST_F(QueueTest, ConcurrentClaimsNeverTakeTheSameMessage) {
       workers.emplace_back([&, w] {
         pg::Connection conn = db_.connect();
         while (true) {
-          auto claimed = claim_next(conn, session_, {}, {});
+          auto claimed = claim_next(conn, session_, kOwner, {}, {});
           if (!claimed) {
             failure[w] = claimed.error().message;
             return;
@@ -414,6 +420,84 @@ TEST_F(QueueTest, AnAttemptOnAMessageNoLongerSendingChangesNothing) {
   EXPECT_EQ(events_of(id).size(), 4u);
 }
 
+// --- leases -----------------------------------------------------------------------------------
+
+TEST_F(QueueTest, OnlyTheLeaseHolderClaims) {
+  const auto id = enqueue("x", now_ - 1s);
+  auto without = claim_next(conn_, session_, kOwner, {}, {});
+  ASSERT_TRUE(without) << without.error().message;
+  EXPECT_FALSE(without->lease_held);
+  EXPECT_FALSE(without->claimed);
+  EXPECT_EQ(status_of(id), "queued");
+
+  auto mine = acquire_lease(conn_, session_, kOwner, 60s);
+  ASSERT_TRUE(mine);
+  EXPECT_TRUE(*mine);
+  auto theirs = acquire_lease(conn_, session_, "instance-b", 60s);
+  ASSERT_TRUE(theirs);
+  EXPECT_FALSE(*theirs);  // held by a live owner
+  auto intruder = claim_next(conn_, session_, "instance-b", {}, {});
+  ASSERT_TRUE(intruder);
+  EXPECT_FALSE(intruder->lease_held);
+  EXPECT_FALSE(intruder->claimed);
+
+  auto claimed = claim_next(conn_, session_, kOwner, {}, {});
+  ASSERT_TRUE(claimed);
+  EXPECT_TRUE(claimed->lease_held);
+  ASSERT_TRUE(claimed->claimed);
+  EXPECT_EQ(claimed->claimed->message.id, id);
+}
+
+TEST_F(QueueTest, AnExpiredOrReleasedLeaseCanBeTaken) {
+  ASSERT_TRUE(*acquire_lease(conn_, session_, kOwner, 60s));
+  sql("UPDATE whatsapp_sessions SET lease_until = now() - interval '1 second' WHERE id = $1",
+      {std::to_string(session_)});
+  EXPECT_TRUE(*acquire_lease(conn_, session_, "instance-b", 60s));  // the owner died
+  EXPECT_FALSE(*acquire_lease(conn_, session_, kOwner, 60s));
+  ASSERT_TRUE(release_lease(conn_, session_, kOwner));  // not the owner: no effect
+  EXPECT_FALSE(*acquire_lease(conn_, session_, kOwner, 60s));
+  ASSERT_TRUE(release_lease(conn_, session_, "instance-b"));
+  EXPECT_TRUE(*acquire_lease(conn_, session_, kOwner, 60s));
+}
+
+TEST_F(QueueTest, PausedSessionsAreNotLeasedOrClaimed) {
+  const auto id = enqueue("x", now_ - 1s);
+  ASSERT_TRUE(*acquire_lease(conn_, session_, kOwner, 60s));
+  sql("UPDATE whatsapp_sessions SET state = 'paused' WHERE id = $1", {std::to_string(session_)});
+  EXPECT_FALSE(*acquire_lease(conn_, session_, kOwner, 60s));
+  auto claimed = claim_next(conn_, session_, kOwner, {}, {});
+  ASSERT_TRUE(claimed);
+  EXPECT_FALSE(claimed->claimed);
+  EXPECT_EQ(status_of(id), "queued");
+  EXPECT_EQ(*count_paused_sessions(conn_), 1);
+}
+
+// --- outcomes never answered ------------------------------------------------------------------
+
+TEST_F(QueueTest, UnknownOutcomesFailAfterTheirGracePeriod) {
+  const auto old_wait = enqueue("a", now_ - 2s);
+  const auto new_wait = enqueue("b", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), old_wait);
+  ASSERT_EQ(claim_id(session_), new_wait);
+  SendOutcome unknown;
+  unknown.outcome = OutcomeClass::unknown;
+  record(old_wait, unknown, decision(Action::await_webhook, 0ms, false, "unknown"));
+  record(new_wait, unknown, decision(Action::await_webhook, 0ms, false, "unknown"));
+  sql("UPDATE messages SET updated_at = now() - interval '2 hours' WHERE id = $1", {std::to_string(old_wait)});
+  auto failed = fail_unknown_outcomes(conn_, std::chrono::seconds(3600));
+  ASSERT_TRUE(failed) << failed.error().message;
+  EXPECT_EQ(*failed, 1);
+  EXPECT_EQ(status_of(old_wait), "failed");
+  EXPECT_EQ(events_of(old_wait).back(), "failed");
+  EXPECT_EQ(status_of(new_wait), "sending");
+  // A message simply in flight (no unknown outcome) is not touched, however old.
+  const auto in_flight = enqueue("c", now_ - 1s);
+  ASSERT_EQ(claim_id(session_), in_flight);
+  sql("UPDATE messages SET updated_at = now() - interval '2 hours' WHERE id = $1", {std::to_string(in_flight)});
+  EXPECT_EQ(*fail_unknown_outcomes(conn_, std::chrono::seconds(3600)), 0);
+  EXPECT_EQ(status_of(in_flight), "sending");
+}
+
 // --- requeue_interrupted ------------------------------------------------------------------------
 
 TEST_F(QueueTest, RequeueInterruptedReturnsUnansweredClaimsOnly) {
@@ -432,9 +516,17 @@ TEST_F(QueueTest, RequeueInterruptedReturnsUnansweredClaimsOnly) {
   accepted.provider_message_id = "wamid.C";
   record(sent, accepted, decision(Action::mark_sent));
 
-  auto requeued = requeue_interrupted(conn_);
+  // Another session's interrupted claim is its own lease holder's business.
+  const auto other = add_session(tenant_, SessionSpec("other"));
+  auto elsewhere = text_request("+5511987654321", "e");
+  elsewhere.send_at = now_ - 1s;
+  const auto other_message = insert_one(tenant_, other, elsewhere);
+  ASSERT_TRUE(claim(other));
+
+  auto requeued = requeue_interrupted(conn_, session_);
   ASSERT_TRUE(requeued) << requeued.error().message;
   EXPECT_EQ(*requeued, 1);
+  EXPECT_EQ(status_of(other_message), "sending");
   EXPECT_EQ(status_of(unanswered), "queued");
   EXPECT_NE(reason_of(unanswered).find("restart"), std::string::npos);
   EXPECT_EQ(events_of(unanswered), (std::vector<std::string>{"accepted", "queued", "sending", "queued"}));
@@ -443,7 +535,7 @@ TEST_F(QueueTest, RequeueInterruptedReturnsUnansweredClaimsOnly) {
   EXPECT_EQ(status_of(queued), "queued");
   EXPECT_EQ(events_of(queued).size(), 2u);
 
-  requeued = requeue_interrupted(conn_);
+  requeued = requeue_interrupted(conn_, session_);
   ASSERT_TRUE(requeued);
   EXPECT_EQ(*requeued, 0);  // nothing left to recover
   EXPECT_EQ(claim_id(session_), unanswered);  // and it is claimable again

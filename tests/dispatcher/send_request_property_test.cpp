@@ -51,6 +51,11 @@ void check_invariants(const ParsedSendBody& parsed, const SendLimits& limits) {
       RC_ASSERT(!tpl->name.empty());
       RC_ASSERT(!tpl->language.empty());
       RC_ASSERT(tpl->body_params.size() <= kMaxTemplateParams);
+    } else if (const auto* contact = std::get_if<ContactContent>(&m.content)) {
+      RC_ASSERT(!contact->name.empty());
+      RC_ASSERT(!contact->phones.empty());
+      RC_ASSERT(contact->phones.size() <= kMaxContactPhones);
+      for (const auto& phone : contact->phones) RC_ASSERT(is_e164(phone));
     } else {
       const auto& media = std::get<MediaContent>(m.content);
       RC_ASSERT(media.type == "image" || media.type == "video" || media.type == "document" ||
@@ -89,8 +94,8 @@ rc::Gen<std::string> json_value(int depth) {
     return out + "]";
   });
   const auto object = rc::gen::exec([depth] {
-    const std::vector<std::string> keys = {"body", "preview_url", "name", "language",
-                                           "params", "type", "url", "caption", "filename", "k"};
+    const std::vector<std::string> keys = {"body", "preview_url", "name", "language", "params", "type",
+                                           "url", "caption", "filename", "phone", "phones", "k"};
     const auto count = *rc::gen::inRange(0, 5);
     std::string out = "{";
     for (int i = 0; i < count; ++i) {
@@ -103,7 +108,7 @@ rc::Gen<std::string> json_value(int depth) {
 
 rc::Gen<std::string> message_like_object() {
   return rc::gen::exec([] {
-    const std::vector<std::string> keys = {"to", "to", "text", "template", "media", "session", "server",
+    const std::vector<std::string> keys = {"to", "to", "text", "template", "media", "contact", "session", "server",
                                            "client_id", "idempotency_key", "send_at", "expires_at",
                                            "priority", "callback_url", "metadata", "unknown"};
     const auto count = *rc::gen::inRange(0, 9);
@@ -177,6 +182,13 @@ rc::Gen<MessageContent> content_gen() {
         return MessageContent{std::move(tpl)};
       }),
       rc::gen::exec([] {
+        ContactContent contact;
+        contact.name = *rc::gen::element<std::string>("Suporte", "Central de Cobrança", "Ana");
+        const auto count = *rc::gen::inRange(1, 6);
+        for (int i = 0; i < count; ++i) contact.phones.push_back("+55119" + std::to_string(*rc::gen::inRange(60000000, 100000000)));
+        return MessageContent{std::move(contact)};
+      }),
+      rc::gen::exec([] {
         MediaContent media;
         media.type = *rc::gen::element<std::string>("image", "video", "document", "audio");
         media.url = "https://cdn.example/" + std::to_string(*rc::gen::inRange(0, 1000)) + ".bin";
@@ -225,6 +237,16 @@ void write_content(JsonWriter& json, const MessageContent& content) {
     json.key("params").begin_array();
     for (const auto& p : tpl->body_params) json.value(p);
     json.end_array().end_object();
+  } else if (const auto* contact = std::get_if<ContactContent>(&content)) {
+    json.key("contact").begin_object().field("name", contact->name);
+    if (contact->phones.size() == 1) {
+      json.field("phone", contact->phones[0]);
+    } else {
+      json.key("phones").begin_array();
+      for (const auto& p : contact->phones) json.value(p);
+      json.end_array();
+    }
+    json.end_object();
   } else {
     const auto& media = std::get<MediaContent>(content);
     json.key("media").begin_object().field("type", media.type).field("url", media.url);
@@ -283,6 +305,10 @@ void check_round_trip(const Intended& in, const SendRequest& m) {
     RC_ASSERT(got.name == tpl->name);
     RC_ASSERT(got.language == tpl->language);
     RC_ASSERT(got.body_params == tpl->body_params);
+  } else if (const auto* contact = std::get_if<ContactContent>(&in.content)) {
+    const auto& got = std::get<ContactContent>(m.content);
+    RC_ASSERT(got.name == contact->name);
+    RC_ASSERT(got.phones == contact->phones);
   } else {
     const auto& media = std::get<MediaContent>(in.content);
     const auto& got = std::get<MediaContent>(m.content);

@@ -153,6 +153,38 @@ TEST(ParseSendBody, MediaDocument) {
   EXPECT_EQ(media->filename, "boleto.pdf");
 }
 
+TEST(ParseSendBody, ContactWithOnePhone) {
+  const auto m = parse_one_ok(R"({"to":"+5511987654321","contact":{"name":"Suporte Acme","phone":"(11) 3333-4444"}})");
+  const auto* contact = std::get_if<ContactContent>(&m.content);
+  ASSERT_NE(contact, nullptr);
+  EXPECT_EQ(contact->name, "Suporte Acme");
+  EXPECT_EQ(contact->phones, (std::vector<std::string>{"+551133334444"}));
+}
+
+TEST(ParseSendBody, ContactWithSeveralPhonesNormalised) {
+  const auto m = parse_one_ok(
+      R"({"to":"+5511987654321","contact":{"name":"Ana","phone":"11 98765-4321","phones":["+351 912 345 678","021987654321"]}})");
+  const auto* contact = std::get_if<ContactContent>(&m.content);
+  ASSERT_NE(contact, nullptr);
+  EXPECT_EQ(contact->phones, (std::vector<std::string>{"+5511987654321", "+351912345678", "+5521987654321"}));
+}
+
+TEST(ParseSendBody, ContactErrors) {
+  expect_only_error(R"({"to":"+5511987654321","contact":{"phone":"+5511987654321"}})", "contact.name");
+  expect_only_error(R"({"to":"+5511987654321","contact":{"name":"","phone":"+5511987654321"}})", "contact.name");
+  expect_only_error(R"({"to":"+5511987654321","contact":{"name":"A"}})", "contact.phones");
+  expect_only_error(R"({"to":"+5511987654321","contact":{"name":"A","phones":[]}})", "contact.phones");
+  expect_only_error(R"({"to":"+5511987654321","contact":{"name":"A","phone":"12"}})", "contact.phones");
+  expect_only_error(R"({"to":"+5511987654321","contact":{"name":"A","phones":["+5511987654321",7]}})",
+                    "contact.phones");
+  expect_only_error(R"({"to":"+5511987654321","contact":{"name":"A","phones":["11 98765-4321","11 98765-4321",
+      "11 98765-4321","11 98765-4321","11 98765-4321","11 98765-4321"]}})",
+                    "contact.phones");
+  expect_only_error(R"({"to":"+5511987654321","contact":"Ana +5511987654321"})", "contact");
+  expect_only_error(R"({"to":"+5511987654321","text":"x","contact":{"name":"A","phone":"+5511987654321"}})",
+                    "content");
+}
+
 TEST(ParseSendBody, PhoneFormatsAreNormalised) {
   const std::pair<const char*, const char*> cases[] = {
       {"+5511987654321", "+5511987654321"},   {"5511987654321", "+5511987654321"},

@@ -20,7 +20,9 @@ class StatusReportTest : public StoreTest {
   // A message claimed (sending), optionally answered by the provider with `wamid` (sent).
   std::int64_t in_flight(const std::string& wamid = "") {
     const auto id = insert_one(tenant_, session_, text_request("+5511987654321", "x"));
-    auto claimed = claim_next(conn_, session_, {}, {});
+    auto leased = acquire_lease(conn_, session_, "instance-a", std::chrono::seconds(60));
+    if (!leased || !*leased) throw std::runtime_error("acquire_lease failed");
+    auto claimed = claim_next(conn_, session_, "instance-a", {}, {});
     if (!claimed || !claimed->claimed || claimed->claimed->message.id != id) {
       throw std::runtime_error("claim failed");
     }

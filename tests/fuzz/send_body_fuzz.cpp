@@ -15,6 +15,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using disparo::dispatch::ContactContent;
 using disparo::dispatch::MediaContent;
 using disparo::dispatch::SendRequest;
 using disparo::dispatch::TemplateContent;
@@ -51,6 +52,10 @@ void check_message(const SendRequest& m, disparo::SysTime now, const disparo::di
   } else if (const auto* tpl = std::get_if<TemplateContent>(&m.content)) {
     DISPARO_FUZZ_CHECK(!tpl->name.empty() && tpl->name.size() <= 512 && !tpl->language.empty());
     DISPARO_FUZZ_CHECK(tpl->body_params.size() <= disparo::dispatch::kMaxTemplateParams);
+  } else if (const auto* contact = std::get_if<ContactContent>(&m.content)) {
+    DISPARO_FUZZ_CHECK(!contact->name.empty() && contact->name.size() <= 200);
+    DISPARO_FUZZ_CHECK(!contact->phones.empty() && contact->phones.size() <= disparo::dispatch::kMaxContactPhones);
+    for (const auto& phone : contact->phones) DISPARO_FUZZ_CHECK(is_e164(phone));
   } else {
     const auto& media = std::get<MediaContent>(m.content);
     DISPARO_FUZZ_CHECK(media.type == "image" || media.type == "video" || media.type == "document" ||

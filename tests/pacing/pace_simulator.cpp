@@ -129,7 +129,8 @@ std::optional<SysTime> liveness_deadline(const Scenario& scenario) {
   //   min(cap, (window - 1 h for a DST change) / slot - 2)
   // sends (the -2 for a window split in two around midnight), and at least one when the cap
   // allows one: outside a window shorter than a day every block has expired before it reopens.
-  // Counting from the day of the last arrival, plus two days of slack.
+  // Counting from the day of the last arrival; the deadline is two whole days after the day
+  // that count reaches the number of messages.
   const auto& policy = scenario.policy;
   if (scenario.arrivals.empty()) return scenario.start;
   milliseconds slot = std::max(policy.min_interval + policy.jitter, policy.recipient_spacing);
@@ -145,8 +146,7 @@ std::optional<SysTime> liveness_deadline(const Scenario& scenario) {
     const long cap = reference_cap(policy, day);
     if (cap > 0) through += std::min<long>(cap, std::max<long>(1, usable - 2));
     if (through >= static_cast<long>(scenario.arrivals.size())) {
-      const date::local_time<microseconds> noon{day + date::days{3} + std::chrono::hours{12}};
-      return std::chrono::time_point_cast<microseconds>(zone->to_sys(noon, date::choose::earliest));
+      return LocalCalendar(zone).start_of_day(day + date::days{3});
     }
   }
   return std::nullopt;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -20,7 +21,14 @@ using std::chrono::milliseconds;
 
 SimResult simulate(const Scenario& scenario, const OpeningProbe& probe = {}) {
   RC_LOG() << describe(scenario);
-  return run_simulation(scenario, probe);
+  SimResult result = run_simulation(scenario, probe);
+  // Printed only when the property fails.
+  RC_LOG() << "sends (" << result.sends.size() << ", all sent: " << result.all_sent << "):\n";
+  for (const Sent& send : result.sends) {
+    RC_LOG() << "  " << date::format("%FT%TZ", send.at) << " message " << send.message << " jitter "
+             << send.jitter.count() << "ms epoch " << send.epoch << "\n";
+  }
+  return result;
 }
 
 // Each message at most once, never before it arrived, in time order.
@@ -35,8 +43,25 @@ void check_sane(const Scenario& scenario, const SimResult& result) {
   }
 }
 
+// The token bucket in closed form: a send k that follows sends[0..k) may start no earlier than
+// t_i + (k - i - (burst - 1)) * min_interval + the jitter drawn by sends i..k-1, for every i.
+// Jitter drawn before a restart is lost with it (the ledger does not keep it), so only sends
+// of the epoch of send k contribute theirs. Written from the contract, not from the GCRA code.
+SysTime earliest_by_interval(const PacingPolicy& policy, const std::vector<Sent>& sends, std::size_t k,
+                             int epoch) {
+  SysTime earliest = SysTime::min();
+  milliseconds jitter{0};
+  for (std::size_t i = k; i-- > 0;) {
+    if (sends[i].epoch == epoch) jitter += sends[i].jitter;
+    const long tokens_short = static_cast<long>(k - i) - (policy.burst - 1);
+    earliest = std::max(earliest, sends[i].at + tokens_short * policy.min_interval + jitter);
+  }
+  return earliest;
+}
+
 // 1. t_k - t_i >= (k - i - (burst - 1)) * min_interval for every i < k; with burst 1 each gap
-// also holds the jitter drawn for it, unless a restart (which loses jitter) came in between.
+// also holds the jitter drawn for it, unless a restart (which loses jitter) came in between;
+// and, stronger, every send keeps the closed form above (the jitter adds up).
 void check_interval(const Scenario& scenario, const SimResult& result) {
   const auto& policy = scenario.policy;
   const auto& sends = result.sends;
@@ -51,6 +76,7 @@ void check_interval(const Scenario& scenario, const SimResult& result) {
       const milliseconds jitter = before.epoch == sends[k].epoch ? before.jitter : milliseconds{0};
       RC_ASSERT(sends[k].at - before.at >= policy.min_interval + jitter);
     }
+    RC_ASSERT(sends[k].at >= earliest_by_interval(policy, sends, k, sends[k].epoch));
   }
 }
 
@@ -148,9 +174,9 @@ RC_GTEST_PROP(PacingProperty, EveryMessageIsEventuallySent, ()) {
   RC_ASSERT(result.sends.size() == scenario.arrivals.size());
 }
 
-// 6. At every step: next_opening(now) >= now, asking again gives the same answer, an opening
-// that is settled (asking at it gives it back) keeps the interval, cap and window when a send
-// starts there, and no instant before it was open (it is the earliest).
+// 6. At every step: next_opening(now) >= now, asking again gives the same answer, the reason
+// it gives is true, an opening that is settled (asking at it gives it back) keeps the interval,
+// cap and window when a send starts there, and no instant before it was open (the earliest).
 RC_GTEST_PROP(PacingProperty, NextOpeningIsSoundIdempotentAndEarliest, ()) {
   const Scenario scenario = any_scenario({});
   const auto* zone = date::locate_zone(scenario.zone);
@@ -164,8 +190,29 @@ RC_GTEST_PROP(PacingProperty, NextOpeningIsSoundIdempotentAndEarliest, ()) {
     RC_ASSERT(again.reason == opening.reason);
     RC_ASSERT((opening.at == now) == (opening.reason == Hold::none));
 
+    // Why it holds, checked against the contract: an interval hold ends exactly when the token
+    // bucket allows; a cap hold at the start of the day after a full one; a window hold where
+    // the window opens.
+    const SysTime by_interval = earliest_by_interval(policy, sends, sends.size(), 0);
+    RC_ASSERT(opening.at >= by_interval);
+    const SysTime just_before = opening.at - microseconds{1};
+    if (opening.reason == Hold::interval) RC_ASSERT(opening.at == by_interval);
+    if (opening.reason == Hold::daily_cap) {
+      const date::local_days full = local_instant(zone, just_before).day;
+      RC_ASSERT(local_instant(zone, opening.at).day == full + date::days{1});
+      const auto sent = std::count_if(sends.begin(), sends.end(), [&](const Sent& s) {
+        return local_instant(zone, s.at).day == full;
+      });
+      RC_ASSERT(sent >= reference_cap(policy, full));
+    }
+    if (opening.reason == Hold::window) {
+      RC_ASSERT(policy.window.has_value());
+      RC_ASSERT(!inside_window(local_instant(zone, just_before).time_of_day, *policy.window));
+    }
+
     const Opening there = pace.next_opening(opening.at);
     if (there.at == opening.at) {
+      // Settled: a send starting there keeps the interval, the cap and the window.
       const LocalInstant local = local_instant(zone, opening.at);
       if (policy.window) RC_ASSERT(inside_window(local.time_of_day, *policy.window));
       const auto same_day = std::count_if(sends.begin(), sends.end(), [&](const Sent& s) {
@@ -187,12 +234,12 @@ RC_GTEST_PROP(PacingProperty, NextOpeningIsSoundIdempotentAndEarliest, ()) {
     }
 
     if (opening.at > now) {
-      const SysTime just_before = opening.at - microseconds{1};
       RC_ASSERT(pace.next_opening(just_before).at > just_before);
       const auto span = (opening.at - now).count();
       const SysTime inside = now + microseconds(std::uniform_int_distribution<long>(0, span - 1)(random));
-      // A local hour repeated by a DST change may hold a second window the engine does not
-      // look for (see LocalCalendar tests); only sample where the offset stays the same.
+      // Known gap: when DST ends, a window start inside the repeated local hour comes twice
+      // and next_window_open only sees the first (it waits for the next day: late, never
+      // unsafe; no tenant zone has DST since 2019). Sample only where the offset stays put.
       if (zone->get_info(inside).end > opening.at) RC_ASSERT(pace.next_opening(inside).at > inside);
     }
   };
@@ -204,6 +251,18 @@ RC_GTEST_PROP(PacingProperty, NextOpeningIsSoundIdempotentAndEarliest, ()) {
 // that continues still keeps the interval (without the lost jitter), cap, window and spacing.
 RC_GTEST_PROP(PacingProperty, RestartFromTheLedgerKeepsEveryLimit, ()) {
   const Scenario scenario = any_scenario({.restarts = true});
+  const SimResult result = simulate(scenario);
+  check_sane(scenario, result);
+  check_interval(scenario, result);
+  check_daily_cap(scenario, result);
+  check_window(scenario, result);
+  check_spacing(scenario, result);
+}
+
+// 7, where it is hardest: sends late in a day, a restart seconds after local midnight. The
+// ledger must bring back yesterday's last sends, not only today's.
+RC_GTEST_PROP(PacingProperty, RestartJustAfterMidnightKeepsEveryLimit, ()) {
+  const Scenario scenario = any_scenario({.midnight_restart = true});
   const SimResult result = simulate(scenario);
   check_sane(scenario, result);
   check_interval(scenario, result);

@@ -16,9 +16,16 @@ SysTime utc(date::year_month_day day, std::chrono::hours hour) {
   return SysTime{date::sys_days{day} + hour};
 }
 
-// Any instant 2012-2030, or one shortly before a São Paulo DST change (it had DST until 2019),
-// so the 23- and 25-hour local days and the skipped midnight get exercised.
-SysTime any_start() {
+// The first local midnight after `t` plus `days`.
+SysTime midnight_after(const date::time_zone* zone, SysTime t, int days) {
+  const LocalCalendar calendar(zone);
+  return calendar.start_of_day(local_instant(zone, t).day + date::days{1 + days});
+}
+
+// Any instant 2012-2030; or shortly before a local midnight, where the cap's day changes; or
+// shortly before a São Paulo DST change (it had DST until 2019), so the 23- and 25-hour local
+// days and the skipped midnight get exercised.
+SysTime any_start(const date::time_zone* zone, bool before_midnight) {
   using namespace date::literals;
   const SysTime dst_changes[] = {
       utc(2017_y / 10 / 15, std::chrono::hours{3}),  // 00:00 -03 -> 01:00 -02
@@ -27,13 +34,17 @@ SysTime any_start() {
       utc(2019_y / 2 / 17, std::chrono::hours{2}),
   };
   const auto micros = std::chrono::microseconds(*rc::gen::inRange<long>(0, 1'000'000));
-  if (*rc::gen::weightedElement<bool>({{4, false}, {1, true}})) {
-    const SysTime change = dst_changes[*rc::gen::inRange<std::size_t>(0, std::size(dst_changes))];
-    return change - seconds(*rc::gen::inRange<long>(0, 36 * 3600)) + micros;
-  }
   const SysTime first = utc(2012_y / 1 / 1, std::chrono::hours{0});
   const long span = (utc(2031_y / 1 / 1, std::chrono::hours{0}) - first) / seconds{1};
-  return first + seconds(*rc::gen::inRange<long>(0, span)) + micros;
+  const SysTime any = first + seconds(*rc::gen::inRange<long>(0, span)) + micros;
+  switch (before_midnight ? 1 : *rc::gen::weightedElement<int>({{3, 0}, {1, 1}, {1, 2}})) {
+    case 1: return midnight_after(zone, any, 0) - seconds(*rc::gen::inRange<long>(0, 1800)) + micros;
+    case 2: {
+      const SysTime change = dst_changes[*rc::gen::inRange<std::size_t>(0, std::size(dst_changes))];
+      return change - seconds(*rc::gen::inRange<long>(0, 36 * 3600)) + micros;
+    }
+    default: return any;
+  }
 }
 
 milliseconds any_millis(long max) {
@@ -54,7 +65,9 @@ PacingPolicy any_policy(bool positive_cap, date::local_days around) {
   PacingPolicy policy;
   policy.min_interval = any_millis(60'000);
   policy.jitter = any_millis(5'000);
-  policy.burst = *rc::gen::inRange(1, 11);
+  // Burst 1 often: that is where each send's jitter must show in the gap after it.
+  policy.burst = *rc::gen::weightedOneOf<int>(
+      {{1, rc::gen::just(1)}, {1, rc::gen::inRange(1, 4)}, {2, rc::gen::inRange(1, 11)}});
   const int low = positive_cap ? 1 : 0;
   // Small caps half the time, so runs of a few dozen messages reach them.
   policy.daily_cap = *rc::gen::oneOf(rc::gen::inRange(low, 11), rc::gen::inRange(low, 201));
@@ -75,8 +88,8 @@ PacingPolicy any_policy(bool positive_cap, date::local_days around) {
 Scenario any_scenario(const ScenarioOptions& options) {
   Scenario scenario;
   scenario.zone = *rc::gen::elementOf(tenant_zones());
-  scenario.start = any_start();
   const auto* zone = date::locate_zone(scenario.zone);
+  scenario.start = any_start(zone, options.midnight_restart);
   scenario.policy = any_policy(options.positive_cap, local_instant(zone, scenario.start).day);
 
   // A small set of recipients and campaigns so spacing collides often.
@@ -100,12 +113,22 @@ Scenario any_scenario(const ScenarioOptions& options) {
                    [](const Arrival& a, const Arrival& b) { return a.at < b.at; });
 
   if (options.restarts) {
+    // Anywhere in the run, or just after a local midnight: the ledger must then bring back
+    // yesterday's last sends (interval and spacing across midnight), not only today's.
     const long within_s = *rc::gen::element<long>(60, 3600, 6 * 3600, 86400, 3 * 86400);
     const int count = *rc::gen::inRange(1, 4);
     for (int i = 0; i < count; ++i) {
-      scenario.restarts.push_back(scenario.start + milliseconds(*rc::gen::inRange<long>(0, within_s * 1000 + 1)));
+      const SysTime restart =
+          *rc::gen::arbitrary<bool>()
+              ? scenario.start + milliseconds(*rc::gen::inRange<long>(0, within_s * 1000 + 1))
+              : midnight_after(zone, scenario.start, *rc::gen::weightedElement<int>({{4, 0}, {1, 1}, {1, 2}})) +
+                    milliseconds(*rc::gen::inRange<long>(0, 20'000));
+      scenario.restarts.push_back(restart);
     }
     std::sort(scenario.restarts.begin(), scenario.restarts.end());
+  }
+  if (options.midnight_restart) {
+    scenario.restarts = {midnight_after(zone, scenario.start, 0) + milliseconds(*rc::gen::inRange<long>(0, 20'000))};
   }
   scenario.seed = *rc::gen::arbitrary<std::uint64_t>();
   // Long enough for everything to go when it can; ten days when the cap never opens.

@@ -11,6 +11,7 @@ namespace disparo::dispatch::pacing_test {
 struct ScenarioOptions {
   bool positive_cap = false;  // daily_cap >= 1 (liveness)
   bool restarts = false;      // the runner restarts 1-3 times during the run
+  bool midnight_restart = false;  // starts < 30 min before a local midnight, restarts just after it
 };
 
 // Zones with the offsets Disparo's tenants use, plus UTC.

@@ -41,6 +41,8 @@ CREATE TABLE callback_deliveries (
   delivered_at    timestamptz
 );
 CREATE INDEX callback_deliveries_due ON callback_deliveries (next_attempt_at) WHERE state = 'pending';
+-- Per-message ordering of callbacks and ON DELETE CASCADE both look deliveries up by message.
+CREATE INDEX callback_deliveries_message ON callback_deliveries (message_id, id);
 
 CREATE TABLE callback_attempts (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -93,3 +95,10 @@ CREATE TABLE session_events (
   occurred_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX session_events_session ON session_events (session_id, id);
+
+-- Which dispatcher instance runs a session's queue, until when. Checked and renewed by the claim
+-- statement itself, so no instance can claim a message of a session it does not own; a dead
+-- instance's lease simply runs out and another takes over (after rebuilding the pace from
+-- session_sends).
+ALTER TABLE whatsapp_sessions ADD COLUMN lease_owner text;
+ALTER TABLE whatsapp_sessions ADD COLUMN lease_until timestamptz;
