@@ -271,7 +271,12 @@ asio::awaitable<http::Response> Api::session_route(const http::Request& request,
         !body.is_object()) {
       co_return problem(400, "bad-request", "Bad request", "the body must be a JSON object like {\"reason\":\"...\"}");
     }
-    if (body["reason"].get(given) == simdjson::SUCCESS && !given.empty()) reason = std::string(given.substr(0, 500));
+    if (body["reason"].get(given) == simdjson::SUCCESS && !given.empty()) {
+      std::size_t cut = std::min<std::size_t>(given.size(), 500);
+      // Never split a UTF-8 sequence: PostgreSQL would refuse the text.
+      while (cut < given.size() && cut > 0 && (static_cast<unsigned char>(given[cut]) & 0xC0) == 0x80) --cut;
+      reason = std::string(given.substr(0, cut));
+    }
   }
   const std::int64_t tenant = caller->tenant_id;
   const bool pause = matched == Route::session_pause;

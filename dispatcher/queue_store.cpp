@@ -187,7 +187,8 @@ SELECT id, recipient, kind, content, attempts, accepted_at, group_id, group_inte
        true AS lease_held FROM claimed
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       (SELECT disparo_rfc3339(min(send_at)) FROM messages WHERE session_id = $1 AND status = 'queued'),
+       (SELECT disparo_rfc3339(min(send_at)) FROM messages
+        WHERE session_id = $1 AND status = 'queued' AND send_at > now()),
        EXISTS (SELECT 1 FROM lease)
 WHERE NOT EXISTS (SELECT 1 FROM claimed))SQL",
                         {std::to_string(session_id), std::move(recipients).finish(), std::move(groups).finish(), owner});

@@ -40,7 +40,7 @@ struct ClaimedMessage {
 struct ClaimResult {
   bool lease_held = true;  // false: another instance owns the session now
   std::optional<ClaimedMessage> claimed;
-  std::optional<SysTime> next_due;  // when nothing was claimed: the earliest queued send_at
+  std::optional<SysTime> next_due;  // when nothing was claimed: the earliest queued send_at still in the future
 };
 
 // Claims the next due message of the session (priority, send_at, id), skipping recipients and

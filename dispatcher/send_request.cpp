@@ -37,6 +37,11 @@ std::optional<std::string_view> optional_string(object obj, const char* key, Che
     check.fail(field, "must be a string");
     return std::nullopt;
   }
+  // PostgreSQL text cannot hold U+0000: refuse it here, naming the field, not at the database.
+  if (text.find('\0') != std::string_view::npos) {
+    check.fail(field, "must not contain the NUL character (\\u0000)");
+    return std::nullopt;
+  }
   return text;
 }
 
@@ -277,7 +282,9 @@ void parse_one(element item, SysTime now, const SendLimits& limits, Checker& che
       check.fail("metadata", "must be a JSON object");
     } else {
       request.metadata_json = simdjson::minify(metadata);
-      if (request.metadata_json.size() > limits.max_metadata_bytes) {
+      if (request.metadata_json.find("\\u0000") != std::string::npos) {
+        check.fail("metadata", "must not contain the NUL character (\\u0000)");
+      } else if (request.metadata_json.size() > limits.max_metadata_bytes) {
         check.fail("metadata", "must be at most 4096 bytes");
       }
     }

@@ -6,11 +6,12 @@
 //       [--enqueue-deadline-s 60] [--dispatcher-pid PID] [--watch dispatcher=PID,postgres=PID+,...] [--summary FILE]
 //
 // Creates `sessions` sandbox sessions in SQL (min_interval 0, no jitter, huge burst and daily
-// cap), waits until the dispatcher runs a queue for each, clears the sandbox's log, then POSTs
-// `messages` messages round-robin over those sessions (batches of 1,000) and waits, bounded by
-// the deadline, until the dispatcher has made that many provider requests. The rates come from
-// the sandbox's own receive times; accept→sent is the sandbox receive time minus the message's
-// created_at in PostgreSQL.
+// cap), paused, clears the sandbox's log, POSTs `messages` messages round-robin over those
+// sessions (batches of 1,000, bounded by --enqueue-deadline-s), then resumes every session in
+// one UPDATE (the start of a campaign with a full queue) and waits, bounded by the deadline,
+// until the dispatcher has made that many provider requests. The rates come from the sandbox's
+// own receive times; release→sent is the receive time minus the moment the sessions were
+// resumed, accept→sent the receive time minus the message's created_at in PostgreSQL.
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -40,9 +41,12 @@ int run(const Options& options) {
               static_cast<long long>(messages));
   const int dispatcher_pid = static_cast<int>(options.integer("dispatcher-pid", 0));
   const std::int64_t rss_before_sessions = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
-  const auto sessions = prepare_sessions(setup, db, session_count, "bench-" + label,
-                                         options.integer("phone-base", 300'000'000'000'000));
-  HttpConnection sandbox(setup.sandbox.host, setup.sandbox.port);
+  SessionPacing paused;
+  paused.paused = true;
+  const auto sessions = create_sessions(db, demo_tenant(db), session_count, "bench-" + label, setup.sandbox_base_url,
+                                        setup.access_token, options.integer("phone-base", 300'000'000'000'000), paused);
+  // After a heavy run the sandbox is still busy with status webhooks: give its log time.
+  HttpConnection sandbox(setup.sandbox.host, setup.sandbox.port, 180);
   HttpConnection metrics(setup.dispatcher.host, setup.dispatcher.port);
   if (auto cleared = clear_sandbox_log(sandbox); !cleared) throw std::runtime_error(cleared.error().message);
   const double baseline = dispatcher_metric(metrics, "disparo_provider_requests_total");
@@ -51,21 +55,24 @@ int run(const Options& options) {
   for (std::int64_t first = 0; first < messages; first += batch) {
     bodies.push_back(batch_body(specs(first, std::min(batch, messages - first), sessions)));
   }
-  const std::int64_t rss_sessions_running = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
-  CpuUsage cpu(parse_watch(options.text("watch", "")));
-  BackendSampler backends;
-  cpu.start();
   const std::int64_t enqueue_start_us = now_unix_us();
   const auto posted = post_batches(setup.dispatcher, setup.api_key, bodies,
                                    static_cast<int>(options.integer("connections", 2)),
                                    static_cast<double>(options.integer("enqueue-deadline-s", 60)));
-  const std::int64_t enqueue_end_us = now_unix_us();
   std::printf("  enqueued %lld messages in %.2f s (%.0f msgs/s); %lld batches failed, %lld not sent (deadline)%s%s\n",
               static_cast<long long>(posted.messages_acked), posted.seconds,
               static_cast<double>(posted.messages_acked) / posted.seconds,
               static_cast<long long>(posted.requests_failed), static_cast<long long>(posted.bodies_not_sent),
               posted.first_error.empty() ? "" : "; first error: ", posted.first_error.c_str());
 
+  const std::int64_t rss_enqueued = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
+
+  CpuUsage cpu(parse_watch(options.text("watch", "")));
+  BackendSampler backends;
+  cpu.start();
+  const std::int64_t release_us = now_unix_us();
+  exec_or_throw(db, "UPDATE whatsapp_sessions SET state = 'active' WHERE id = ANY($1::bigint[])", {id_array(sessions)});
+  std::printf("  released %d sessions\n", session_count);
   const bool finished = wait_for_sends(metrics, db, sessions, baseline, posted.messages_acked, deadline_s, &backends);
   const std::int64_t end_us = now_unix_us();
   cpu.stop(summary, key);
@@ -76,24 +83,19 @@ int run(const Options& options) {
   const auto firsts = first_receives(*log);
   std::vector<std::int64_t> receive_times;
   receive_times.reserve(log->requests.size());
-  std::int64_t after_enqueue = 0;
-  for (const auto& r : log->requests) {
-    receive_times.push_back(r.received_us);
-    if (r.received_us > enqueue_end_us) ++after_enqueue;
-  }
+  for (const auto& r : log->requests) receive_times.push_back(r.received_us);
   const auto series = rate_series(receive_times);
   const auto created = message_times(db, sessions, "created_at");
-  std::vector<double> accept_to_sent_ms;
+  std::vector<double> accept_to_sent_ms, release_to_sent_ms;
   accept_to_sent_ms.reserve(firsts.size());
   for (const auto& [id, received] : firsts) {
+    release_to_sent_ms.push_back(static_cast<double>(received - release_us) / 1000.0);
     if (auto found = created.find(id); found != created.end()) {
       accept_to_sent_ms.push_back(static_cast<double>(received - found->second) / 1000.0);
     }
   }
-  const double after_enqueue_rate =
-      series.last_us > enqueue_end_us && after_enqueue > 1
-          ? static_cast<double>(after_enqueue) * 1e6 / static_cast<double>(series.last_us - enqueue_end_us)
-          : 0.0;
+  const std::int64_t sent_before_release = std::count_if(
+      log->requests.begin(), log->requests.end(), [&](const SandboxRequest& r) { return r.received_us < release_us; });
 
   summary.add(key + "_sessions", static_cast<std::int64_t>(session_count));
   summary.add(key + "_messages_acked", posted.messages_acked);
@@ -104,6 +106,7 @@ int run(const Options& options) {
   if (!posted.first_error.empty()) summary.add(key + "_enqueue_first_error", posted.first_error.substr(0, 120));
   summary.add(key + "_finished", std::string(finished ? "yes" : "no"));
   summary.add(key + "_wall_seconds", static_cast<double>(end_us - enqueue_start_us) / 1e6, 1);
+  summary.add(key + "_dispatch_seconds", static_cast<double>(end_us - release_us) / 1e6, 1);
   summary.add(key + "_sandbox_requests", static_cast<std::int64_t>(log->requests.size()));
   summary.add(key + "_sandbox_dropped", log->dropped);
   summary.add(key + "_messages_received", static_cast<std::int64_t>(firsts.size()));
@@ -111,11 +114,13 @@ int run(const Options& options) {
   summary.add(key + "_sends_per_s_overall", series.overall_per_s, 0);
   summary.add(key + "_sends_per_s_steady", series.steady_per_s, 0);
   summary.add(key + "_sends_per_s_peak_1s", series.peak_bucket_per_s, 0);
-  summary.add(key + "_sends_per_s_after_enqueue", after_enqueue_rate, 0);
+  summary.add(key + "_first_send_after_release_ms", static_cast<double>(series.first_us - release_us) / 1000.0, 1);
+  summary.add(key + "_sent_before_release", sent_before_release);
+  add_distribution(summary, key + "_release_to_sent", release_to_sent_ms);
   add_distribution(summary, key + "_accept_to_sent", accept_to_sent_ms);
   if (dispatcher_pid) {
     summary.add(key + "_rss_before_sessions_bytes", rss_before_sessions);
-    summary.add(key + "_rss_sessions_running_bytes", rss_sessions_running);
+    summary.add(key + "_rss_enqueued_bytes", rss_enqueued);
     summary.add(key + "_rss_after_run_bytes", rss_after_run);
   }
   std::string per_second;

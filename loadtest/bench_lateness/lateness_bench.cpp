@@ -39,7 +39,8 @@ int run(const Options& options) {
               static_cast<long long>((lead_us + spread_us) / 1000));
   const auto sessions = prepare_sessions(setup, db, session_count, "bench-late",
                                          options.integer("phone-base", 400'000'000'000'000));
-  HttpConnection sandbox(setup.sandbox.host, setup.sandbox.port);
+  // After a heavy run the sandbox is still busy with status webhooks: give its log time.
+  HttpConnection sandbox(setup.sandbox.host, setup.sandbox.port, 180);
   HttpConnection metrics(setup.dispatcher.host, setup.dispatcher.port);
   if (auto cleared = clear_sandbox_log(sandbox); !cleared) throw std::runtime_error(cleared.error().message);
   const double baseline = dispatcher_metric(metrics, "disparo_provider_requests_total");

@@ -15,8 +15,6 @@
 namespace disparo::bench {
 namespace {
 
-constexpr int kIoTimeoutSeconds = 30;  // per send/recv call
-
 Error io_error(std::string_view what) {
   return make_error(ErrorKind::unavailable, std::string(what) + ": " + std::strerror(errno));
 }
@@ -52,7 +50,8 @@ std::pair<std::string, unsigned short> host_port(std::string_view url) {
   return {std::string(url.substr(0, colon)), static_cast<unsigned short>(port)};
 }
 
-HttpConnection::HttpConnection(std::string host, unsigned short port) : host_(std::move(host)), port_(port) {}
+HttpConnection::HttpConnection(std::string host, unsigned short port, int io_timeout_s)
+    : host_(std::move(host)), port_(port), io_timeout_s_(io_timeout_s) {}
 
 HttpConnection::~HttpConnection() { close(); }
 
@@ -82,7 +81,7 @@ Expected<void> HttpConnection::connect() {
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   // Every exchange is bounded: a server that stops answering fails the request, never the run.
   timeval limit{};
-  limit.tv_sec = kIoTimeoutSeconds;
+  limit.tv_sec = io_timeout_s_;
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   return {};
@@ -97,7 +96,9 @@ Expected<void> HttpConnection::fill() {
       return {};
     }
     if (n == 0) return make_error(ErrorKind::unavailable, "connection closed by the server");
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return make_error(ErrorKind::timeout, "no answer within 30 s");
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return make_error(ErrorKind::timeout, "no answer within " + std::to_string(io_timeout_s_) + " s");
+    }
     if (errno != EINTR) return io_error("recv");
   }
 }

@@ -2,7 +2,7 @@
 // generators that want one request in flight per connection and exact per-request timing.
 //
 // Plain POSIX sockets, no event loop: a benchmark thread owns one HttpConnection and uses it from
-// that thread only. Each send/recv waits at most 30 s. Failures are values; a POST is never retried (it may have been acted on), a
+// that thread only. Each send/recv call is bounded (30 s unless told). Failures are values; a POST is never retried (it may have been acted on), a
 // GET is retried once on a fresh connection when the server closed an idle one.
 #pragma once
 
@@ -25,7 +25,8 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 class HttpConnection {
  public:
-  HttpConnection(std::string host, unsigned short port);
+  // Each send/recv call waits at most `io_timeout_s` seconds.
+  HttpConnection(std::string host, unsigned short port, int io_timeout_s = 30);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -41,6 +42,7 @@ class HttpConnection {
 
   std::string host_;
   unsigned short port_;
+  int io_timeout_s_;
   int fd_ = -1;
   std::string buffer_;  // received bytes not consumed yet
 };

@@ -93,14 +93,15 @@ std::vector<std::int64_t> create_sessions(pg::Connection& conn, std::int64_t ten
                                           const SessionPacing& pacing) {
   auto rows = conn.exec(R"SQL(
 INSERT INTO whatsapp_sessions (tenant_id, name, provider, base_url, phone_number_id, access_token,
-                               min_interval_ms, jitter_ms, burst, daily_cap)
-SELECT $1, $2 || '-' || n, 'sandbox', $3, ($4::bigint + n)::text, $5, $6, $7, $8, $9
+                               min_interval_ms, jitter_ms, burst, daily_cap, state)
+SELECT $1, $2 || '-' || n, 'sandbox', $3, ($4::bigint + n)::text, $5, $6, $7, $8, $9, $11
 FROM generate_series(1, $10::int) AS n
 ORDER BY n
 RETURNING id)SQL",
                         {std::to_string(tenant), prefix, base_url, std::to_string(phone_base), access_token,
                          std::to_string(pacing.min_interval_ms), std::to_string(pacing.jitter_ms),
-                         std::to_string(pacing.burst), std::to_string(pacing.daily_cap), std::to_string(count)});
+                         std::to_string(pacing.burst), std::to_string(pacing.daily_cap), std::to_string(count),
+                         std::string(pacing.paused ? "paused" : "active")});
   if (!rows) throw std::runtime_error("creating sessions failed: " + rows.error().message);
   std::vector<std::int64_t> ids;
   ids.reserve(static_cast<std::size_t>(rows->size()));

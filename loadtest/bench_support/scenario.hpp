@@ -46,6 +46,7 @@ struct SessionPacing {
   int jitter_ms = 0;
   int burst = 1'000'000;
   int daily_cap = 2'000'000'000;
+  bool paused = false;  // created paused: the dispatcher runs no queue for it until resumed
 };
 
 // Inserts `count` active sandbox sessions named "<prefix>-<n>" for `tenant`, each with its own

@@ -134,17 +134,21 @@ $(pgss ingest)
 
 ### 2. Dispatch through the sandbox (\`disparo-bench-dispatch\`)
 
+Sessions are created paused, the messages are POSTed (batches of 1,000, 2 connections), then every
+session is resumed in one \`UPDATE\` ("release": a campaign starting with a full queue).
+
 | | 1 session | $(n dispatch_many_sessions) sessions |
 |---|---|---|
-| messages | $(n dispatch_solo_messages_acked) | $(n dispatch_many_messages_acked) |
-| enqueue (POST) time | $(v dispatch_solo_enqueue_seconds) s | $(v dispatch_many_enqueue_seconds) s |
-| all sent within the deadline | $(v dispatch_solo_finished) ($(n dispatch_solo_not_sent) not sent) | $(v dispatch_many_finished) ($(n dispatch_many_not_sent) not sent) |
-| sends/s, steady (10th–90th percentile send) | **$(n dispatch_solo_sends_per_s_steady)** | **$(n dispatch_many_sends_per_s_steady)** |
+| messages accepted (enqueue rate) | $(n dispatch_solo_messages_acked) ($(n dispatch_solo_enqueue_msgs_per_s) msg/s) | $(n dispatch_many_messages_acked) ($(n dispatch_many_enqueue_msgs_per_s) msg/s; $(v dispatch_many_enqueue_batches_failed) batches failed, $(v dispatch_many_enqueue_batches_not_sent) not sent by the 60 s deadline) |
+| all sent within the deadline | $(v dispatch_solo_finished) ($(n dispatch_solo_not_sent) not sent, $(v dispatch_solo_dispatch_seconds) s) | $(v dispatch_many_finished) ($(n dispatch_many_not_sent) not sent, $(v dispatch_many_dispatch_seconds) s) |
+| **sends/s, steady** (10th–90th percentile send) | **$(n dispatch_solo_sends_per_s_steady)** | **$(n dispatch_many_sends_per_s_steady)** |
 | sends/s, first to last | $(n dispatch_solo_sends_per_s_overall) | $(n dispatch_many_sends_per_s_overall) |
 | sends/s, best second | $(n dispatch_solo_sends_per_s_peak_1s) | $(n dispatch_many_sends_per_s_peak_1s) |
-| sends/s after the last POST was answered | $(n dispatch_solo_sends_per_s_after_enqueue) | $(n dispatch_many_sends_per_s_after_enqueue) |
-| accept → sent p50 / p99 / max | $(v dispatch_solo_accept_to_sent_p50_ms) / $(v dispatch_solo_accept_to_sent_p99_ms) / $(v dispatch_solo_accept_to_sent_max_ms) ms | $(v dispatch_many_accept_to_sent_p50_ms) / $(v dispatch_many_accept_to_sent_p99_ms) / $(v dispatch_many_accept_to_sent_max_ms) ms |
-| dispatcher RSS: before sessions → queues running → after run | $(mib dispatch_solo_rss_before_sessions_bytes) → $(mib dispatch_solo_rss_sessions_running_bytes) → $(mib dispatch_solo_rss_after_run_bytes) | $(mib dispatch_many_rss_before_sessions_bytes) → $(mib dispatch_many_rss_sessions_running_bytes) → $(mib dispatch_many_rss_after_run_bytes) |
+| first send after the release | $(v dispatch_solo_first_send_after_release_ms) ms | $(v dispatch_many_first_send_after_release_ms) ms |
+| release → sent p50 / p99 / max | $(v dispatch_solo_release_to_sent_p50_ms) / $(v dispatch_solo_release_to_sent_p99_ms) / $(v dispatch_solo_release_to_sent_max_ms) ms | $(v dispatch_many_release_to_sent_p50_ms) / $(v dispatch_many_release_to_sent_p99_ms) / $(v dispatch_many_release_to_sent_max_ms) ms |
+| accept → sent p50 / p99 / max (includes the wait for the release) | $(v dispatch_solo_accept_to_sent_p50_ms) / $(v dispatch_solo_accept_to_sent_p99_ms) / $(v dispatch_solo_accept_to_sent_max_ms) ms | $(v dispatch_many_accept_to_sent_p50_ms) / $(v dispatch_many_accept_to_sent_p99_ms) / $(v dispatch_many_accept_to_sent_max_ms) ms |
+| dispatcher RSS: before sessions → queue filled → after run | $(mib dispatch_solo_rss_before_sessions_bytes) → $(mib dispatch_solo_rss_enqueued_bytes) → $(mib dispatch_solo_rss_after_run_bytes) | $(mib dispatch_many_rss_before_sessions_bytes) → $(mib dispatch_many_rss_enqueued_bytes) → $(mib dispatch_many_rss_after_run_bytes) |
+| sandbox RSS after the run | | $(mib sandbox_rss_after_dispatch_bytes) |
 
 Physical limit on loopback (wrk, 1 thread, 16 connections, ${WRK_SECONDS:-5} s each, against a second sandbox whose webhooks are held back):
 
@@ -172,7 +176,10 @@ $(pgss dispatch-solo)
 PostgreSQL's top statements, $(n dispatch_many_sessions) sessions:
 $(pgss dispatch-many)
 
-Sends per second as the sandbox saw them ($(n dispatch_many_sessions) sessions, from the first send):
+Sends per second as the sandbox saw them, from the first send — 1 session:
+\`$(v dispatch_solo_per_second)\`
+
+$(n dispatch_many_sessions) sessions:
 \`$(v dispatch_many_per_second)\`
 
 ### 3. Lateness of scheduled messages (\`disparo-bench-lateness\`)

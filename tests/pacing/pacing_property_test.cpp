@@ -210,10 +210,11 @@ RC_GTEST_PROP(PacingProperty, NextOpeningIsSoundIdempotentAndEarliest, ()) {
       RC_ASSERT(!inside_window(local_instant(zone, just_before).time_of_day, *policy.window));
     }
 
-    const Opening there = pace.next_opening(opening.at);
-    if (there.at == opening.at) {
-      // Settled: a send starting there keeps the interval, the cap and the window.
-      const LocalInstant local = local_instant(zone, opening.at);
+    // An instant the engine calls open (asking there gives it back) keeps the interval, the cap
+    // and the window for a send starting there.
+    const auto check_if_open = [&](SysTime u) {
+      if (u < now || pace.next_opening(u).at != u) return;
+      const LocalInstant local = local_instant(zone, u);
       if (policy.window) RC_ASSERT(inside_window(local.time_of_day, *policy.window));
       const auto same_day = std::count_if(sends.begin(), sends.end(), [&](const Sent& s) {
         return local_instant(zone, s.at).day == local.day;
@@ -222,15 +223,30 @@ RC_GTEST_PROP(PacingProperty, NextOpeningIsSoundIdempotentAndEarliest, ()) {
       const std::size_t k = sends.size();
       for (std::size_t i = 0; i < k; ++i) {
         const long tokens_short = static_cast<long>(k - i) - (policy.burst - 1);
-        if (tokens_short > 0) RC_ASSERT(opening.at - sends[i].at >= tokens_short * policy.min_interval);
+        if (tokens_short > 0) RC_ASSERT(u - sends[i].at >= tokens_short * policy.min_interval);
       }
-      if (policy.burst == 1 && k > 0) {
-        RC_ASSERT(opening.at - sends.back().at >= policy.min_interval + sends.back().jitter);
-      }
+      if (policy.burst == 1 && k > 0) RC_ASSERT(u - sends.back().at >= policy.min_interval + sends.back().jitter);
+    };
+    const Opening there = pace.next_opening(opening.at);
+    if (there.at == opening.at) {
+      check_if_open(opening.at);
     } else {
       // Only a long run of closed days (cap 0 for over a week) is left unsettled.
       RC_ASSERT(there.at > opening.at);
       RC_ASSERT(opening.reason == Hold::daily_cap || opening.reason == Hold::window);
+    }
+    // The edges where an off-by-one would hide: local midnights (cap) and the window's start
+    // and end, today and tomorrow, and the microsecond before each.
+    const date::local_days today = local_instant(zone, now).day;
+    for (const date::local_days day : {today, today + date::days{1}}) {
+      std::vector<std::chrono::minutes> edges{std::chrono::minutes{0}};
+      if (policy.window) edges.insert(edges.end(), {policy.window->start, policy.window->end});
+      for (const auto minute : edges) {
+        const date::local_time<microseconds> local{day + minute};
+        const SysTime edge = std::chrono::time_point_cast<microseconds>(zone->to_sys(local, date::choose::earliest));
+        check_if_open(edge);
+        check_if_open(edge - microseconds{1});
+      }
     }
 
     if (opening.at > now) {
