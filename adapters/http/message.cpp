@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 
+#include "common/json_writer.hpp"
+
 namespace disparo::http {
 namespace {
 
@@ -45,31 +47,11 @@ std::string decode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
-// JSON string escaping (RFC 8259): quote, backslash and control characters. Bytes >= 0x80
-// pass through; the caller's text is expected to be UTF-8.
+// JSON string: the project's one escaper (invalid UTF-8 becomes U+FFFD, so a problem body is
+// always valid JSON whatever the detail text holds).
 void append_json_string(std::string& out, std::string_view text) {
-  static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                                '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
   out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[static_cast<unsigned char>(c) >> 4]);
-          out.push_back(kHex[static_cast<unsigned char>(c) & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
+  append_json_string_body(out, text);
   out.push_back('"');
 }
 
