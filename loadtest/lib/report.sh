@@ -112,7 +112,7 @@ so commits/s grow with the number of connections committing at once, not with CP
 ### 1. Durable acceptance (\`disparo-bench-ingest\`)
 
 $(n ingest_messages) text messages (~120-byte bodies) to the demo tenant's default session, POSTed as
-$(n ingest_requests_ok) batches of $(v ingest_batch) over $(v ingest_connections) keep-alive connections, one request in flight each.
+$(n ingest_requests_ok) batches of $(n ingest_batch) over $(v ingest_connections) keep-alive connections, one request in flight each.
 
 | | rate | notes |
 |---|---|---|
