@@ -15,7 +15,9 @@ service_start() {
   mkdir -p "$(dirname "$log")" "$DISPARO_PIDS"
   SERVICE_LOG_OFFSET[$name]=$(log_size "$log")
   printf '\n=== %s: %s started by scripts/run ===\n' "$(date -u +%FT%TZ)" "$name" >>"$log"
-  "$@" </dev/null >>"$log" 2>&1 9>&- &
+  # Own session: a terminal Ctrl-C reaches only scripts/run, whose trap then stops the services
+  # in order (otherwise a service could exit first and look like a crash).
+  setsid "$@" </dev/null >>"$log" 2>&1 9>&- &
   SERVICE_PID[$name]=$!
   SERVICE_LOG[$name]=$log
   echo "$!" >"$DISPARO_PIDS/$name.pid"
