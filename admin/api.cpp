@@ -3,6 +3,12 @@
 #include <chrono>
 
 #include "admin/health_routes.hpp"
+#include "admin/money/money_routes.hpp"
+#include "admin/client_routes.hpp"
+#include "admin/key_routes.hpp"
+#include "admin/plan_routes.hpp"
+#include "admin/session_routes.hpp"
+#include "admin/server_routes.hpp"
 #include "admin/problem.hpp"
 #include "admin/tenant_routes.hpp"
 
@@ -12,6 +18,13 @@ Api::Api(ApiContext& ctx) : ctx_(ctx) {
   // Explicit wiring (STYLE.md 15): every group of routes is listed here.
   add_health_routes(router_, ctx_);
   add_tenant_routes(router_, ctx_);
+  add_key_routes(router_, ctx_);
+  add_server_routes(router_, ctx_);
+  add_session_routes(router_, ctx_);
+  add_plan_routes(router_, ctx_);
+  add_channel_routes(router_, ctx_);
+  add_client_routes(router_, ctx_);
+  add_money_routes(router_, ctx_);  // payments, settings, dashboard, Asaas, exports, OpenAPI
   metrics_ = std::make_unique<AdminMetrics>(router_.routes());
   ctx_.metrics = metrics_.get();
 }

@@ -4,6 +4,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "common/process_metrics.hpp"
+
 namespace disparo::admin {
 namespace {
 
@@ -72,7 +74,7 @@ void AdminMetrics::record(std::string_view route, boost::beast::http::verb metho
 }
 
 std::string AdminMetrics::exposition() const {
-  return prometheus::TextSerializer{}.Serialize(registry_->Collect());
+  return prometheus::TextSerializer{}.Serialize(registry_->Collect()) + process_metrics_text();
 }
 
 }  // namespace disparo::admin

@@ -90,8 +90,22 @@ Bindings<DispatcherSettings> dispatcher_bindings() {
                [](S& s, const Value& v) { s.cloud_api_verify_token = as_text(v); }});
   b.push_back({integer("sender", "provider_timeout_ms", 1, 10 * 60'000),
                [](S& s, const Value& v) { s.provider_timeout = as_ms(v); }});
+  b.push_back({text("sender", "provider_ca_file"),
+               [](S& s, const Value& v) { s.provider_ca_file = as_text(v); }});
   b.push_back({integer("sender", "poll_interval_ms", 1, 60'000),
                [](S& s, const Value& v) { s.poll_interval = as_ms(v); }});
+  b.push_back({integer("sender", "max_in_flight", 1, 100'000),
+               [](S& s, const Value& v) { s.max_in_flight = static_cast<std::size_t>(as_int(v)); }});
+  b.push_back({integer("sender", "max_attempts", 1, 100),
+               [](S& s, const Value& v) { s.max_attempts = static_cast<int>(as_int(v)); }});
+  constexpr std::int64_t kDayMs = 86'400'000;
+  b.push_back({integer("sender", "retry_base_ms", 1, kDayMs), [](S& s, const Value& v) { s.retry_base = as_ms(v); }});
+  b.push_back({integer("sender", "retry_max_ms", 1, kDayMs), [](S& s, const Value& v) { s.retry_max = as_ms(v); }});
+  b.push_back({integer("sender", "slow_down_ms", 1, kDayMs), [](S& s, const Value& v) { s.slow_down = as_ms(v); }});
+  b.push_back({integer("sender", "recipient_defer_ms", 1, kDayMs),
+               [](S& s, const Value& v) { s.recipient_defer = as_ms(v); }});
+  b.push_back({integer("sender", "unknown_outcome_ms", 1, kDayMs),
+               [](S& s, const Value& v) { s.unknown_outcome = as_ms(v); }});
   b.push_back({integer("sender", "shutdown_grace_ms", 0, 10 * 60'000),
                [](S& s, const Value& v) { s.shutdown_grace = as_ms(v); }});
   b.push_back({integer("sender", "max_batch", 1, 10'000),

@@ -30,7 +30,7 @@ struct HttpListen {
 // [database]
 struct Database {
   std::string url = "postgresql://127.0.0.1:5432/disparo";  // url: libpq conninfo or URI
-  std::size_t pool_size = 4;                                // pool_size: 1..256
+  std::size_t pool_size = 8;                                // pool_size: 1..256
 };
 
 // [redis] (dispatcher only)
@@ -57,8 +57,23 @@ struct DispatcherSettings {
   std::string cloud_api_verify_token;
   // [sender]
   std::chrono::milliseconds provider_timeout{10'000};  // provider_timeout_ms: 1..600000
-  // poll_interval_ms 1..60000: how often queues look for new work.
-  std::chrono::milliseconds poll_interval{500};
+  std::string provider_ca_file = {};  // provider_ca_file: extra trusted CA (PEM) for https providers
+  // poll_interval_ms 1..60000: how often an idle queue looks for work it was not woken for
+  // (accepted by another instance); accepts on this instance wake the queue at once.
+  std::chrono::milliseconds poll_interval{2'000};
+  // max_in_flight 1..100000: provider requests at once over all sessions.
+  std::size_t max_in_flight = 256;
+  // Retries (docs/delivery-semantics.md): max_attempts 1..100; retry_base_ms and retry_max_ms
+  // 1..86400000 bound the full-jitter backoff of transient errors; slow_down_ms (throughput
+  // errors: the session cools down) and recipient_defer_ms (pair limit: that recipient waits)
+  // 1..86400000; unknown_outcome_ms 1..86400000: an attempt with no answer waits this long for
+  // the provider's status webhook, then ends failed (never resent).
+  int max_attempts = 5;
+  std::chrono::milliseconds retry_base{2'000};
+  std::chrono::milliseconds retry_max{300'000};
+  std::chrono::milliseconds slow_down{30'000};
+  std::chrono::milliseconds recipient_defer{60'000};
+  std::chrono::milliseconds unknown_outcome{600'000};
   // shutdown_grace_ms 0..600000: in-flight sends may finish within it.
   std::chrono::milliseconds shutdown_grace{10'000};
   // max_batch 1..10000: messages in one POST /v1/messages.

@@ -131,7 +131,13 @@ asio::awaitable<http::Response> Api::route(const http::Request& request, Route& 
     }
     matched = Route::webhook_post;
     if (method != "POST") co_return wrong_method("GET, POST");
+    if (deps_.webhooks != nullptr) co_return co_await deps_.webhooks->cloud_api_post(request);
     co_return co_await post_webhook(request);
+  }
+  if (path.starts_with("/webhooks/evolution/") && deps_.webhooks != nullptr) {
+    matched = Route::webhook_evolution;
+    if (method != "POST") co_return wrong_method("POST");
+    co_return co_await deps_.webhooks->evolution_post(request, path.substr(std::string_view("/webhooks/evolution/").size()));
   }
   if (path == "/healthz") {
     matched = Route::healthz;
@@ -168,6 +174,10 @@ asio::awaitable<http::Response> Api::post_messages(const http::Request& request)
     if (!routing) return routing.error();
     std::vector<std::int64_t> sessions;
     routing_errors = route_requests(*routing, parsed.messages, parsed.is_batch, sessions);
+    if (!routing_errors.empty()) return std::vector<AcceptedMessage>{};
+    auto rules = check_acceptance(conn, tenant, parsed.messages, sessions, parsed.is_batch);  // provider rules
+    if (!rules) return rules.error();
+    routing_errors = std::move(*rules);
     if (!routing_errors.empty()) return std::vector<AcceptedMessage>{};
     return insert_messages(conn, tenant, parsed.messages, sessions);
   });
@@ -244,8 +254,9 @@ asio::awaitable<http::Response> Api::session_route(const http::Request& request,
   if (action == "state") matched = Route::session_state;
   else if (action == "pause") matched = Route::session_pause;
   else if (action == "resume") matched = Route::session_resume;
+  else if (action == "qrcode" && deps_.webhooks != nullptr) matched = Route::session_qrcode;
   else co_return problem(404, "not-found", "Not found", "no route for " + std::string(request.path()));
-  const bool is_state = matched == Route::session_state;
+  const bool is_state = matched == Route::session_state || matched == Route::session_qrcode;
   if (is_state && request.method != "GET") {
     auto response = problem(405, "method-not-allowed", "Method not allowed", "this resource accepts GET");
     response.set("Allow", "GET");
@@ -259,6 +270,7 @@ asio::awaitable<http::Response> Api::session_route(const http::Request& request,
   auto caller = co_await deps_.auth.authenticate(request.header("Authorization"));
   if (!caller) co_return from_error(caller.error());
   if (!id) co_return problem(404, "not-found", "Not found", "no such session");
+  if (matched == Route::session_qrcode) co_return co_await deps_.webhooks->qrcode(caller->tenant_id, *id);
   if (!is_state && caller->role != "owner" && caller->role != "manager") {
     co_return problem(403, "forbidden", "Forbidden", "only owner and manager keys may pause or resume sessions");
   }

@@ -6,7 +6,9 @@
 //   GET  /v1/sessions/{id}/state            queue depth, sent today vs cap, what it waits for
 //   POST /v1/sessions/{id}/pause | /resume  stop or restart a session's queue (kept)
 //   GET  /webhooks/cloud_api   Meta's verification handshake (hub.challenge)
-//   POST /webhooks/cloud_api   signed status webhooks (X-Hub-Signature-256 over the raw body)
+//   POST /webhooks/cloud_api   signed webhooks (X-Hub-Signature-256 over the raw body)
+//   POST /webhooks/evolution/{session}  Evolution events (X-Disparo-Webhook-Secret)
+//   GET  /v1/sessions/{id}/qrcode       the last QR / pairing code of an Evolution session
 //   GET  /healthz, /readyz (PostgreSQL and Redis reachable), /metrics
 // Errors are RFC 9457 problem+json. Runs on the io_context's thread; database work goes
 // through Database::run.
@@ -22,6 +24,7 @@
 #include "common/log.hpp"
 #include "dispatcher/auth.hpp"
 #include "dispatcher/database.hpp"
+#include "dispatcher/inbound/provider_webhooks.hpp"
 #include "dispatcher/metrics.hpp"
 #include "dispatcher/send_request.hpp"
 
@@ -42,6 +45,9 @@ struct ApiDependencies {
   std::function<void(std::int64_t session_id)> wake_session;
   std::function<void()> refresh_sessions;  // a session was paused or resumed
   std::function<asio::awaitable<bool>()> redis_ready;  // PING within a deadline
+  // Provider webhooks (Cloud API inbound/templates/quality, Evolution) and QR codes; when null,
+  // POST /webhooks/cloud_api applies statuses inline as before.
+  ProviderWebhooks* webhooks = nullptr;
 };
 
 class Api {

@@ -18,10 +18,13 @@
 #include "adapters/postgres/pool.hpp"
 #include "adapters/redis/redis.hpp"
 #include "adapters/whatsapp/cloud_api_provider.hpp"
+#include "adapters/whatsapp/evolution_provider.hpp"
 #include "dispatcher/api.hpp"
 #include "dispatcher/auth.hpp"
 #include "dispatcher/callbacks/callback_sender.hpp"
 #include "dispatcher/database.hpp"
+#include "dispatcher/inbound/provider_webhooks.hpp"
+#include "dispatcher/provider_metrics.hpp"
 #include "dispatcher/metrics.hpp"
 #include "dispatcher/sender.hpp"
 
@@ -58,6 +61,14 @@ redis::Options redis_options(const config::Redis& settings) {
   return options;
 }
 
+RetrySettings retry_settings(const config::DispatcherSettings& s) {
+  return RetrySettings{.max_attempts = s.max_attempts,
+                       .base_backoff = s.retry_base,
+                       .max_backoff = std::max(s.retry_max, s.retry_base),
+                       .slow_down_delay = s.slow_down,
+                       .recipient_delay = s.recipient_defer};
+}
+
 }  // namespace
 
 struct DispatcherApp::Parts {
@@ -70,16 +81,26 @@ struct DispatcherApp::Parts {
         metrics(DISPARO_VERSION),
         auth(db, clock),
         http_client(io, http::ClientOptions{.connect_timeout = std::chrono::milliseconds(3'000),
-                                            .request_timeout = settings.provider_timeout}),
+                                            .request_timeout = settings.provider_timeout,
+                                            .ca_file = settings.provider_ca_file}),
         cloud_api(http_client),
-        sender(io, db, cloud_api, metrics, log, clock,
+        evolution(http_client),
+        providers(cloud_api, evolution),
+        sender(io, db, providers, metrics, log, clock,
                SenderSettings{.runner = RunnerSettings{.poll_interval = settings.poll_interval,
-                                                       .instance = instance_name(settings)}}),
+                                                       .retry = retry_settings(settings)},
+                              .db = SessionDbSettings{.instance = instance_name(settings)},
+                              .unknown_outcome_after = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::max<std::chrono::milliseconds>(settings.unknown_outcome, std::chrono::seconds(1))),
+                              .max_in_flight = settings.max_in_flight}),
         // Callbacks get their own client: CRM endpoints have their own timeouts and idle pools.
         callback_client(io, http::ClientOptions{.connect_timeout = std::chrono::milliseconds(3'000),
                                                 .request_timeout = std::chrono::milliseconds(10'000)}),
         callbacks(io, db, callback_client, metrics, log, clock, CallbackSenderSettings{}),
         redis(io, redis_options(settings.redis)),
+        provider_metrics(metrics.registry()),
+        webhooks(io, db, metrics, provider_metrics, log, [this]() { sender.refresh_soon(); },
+                 ProviderWebhookSettings{.cloud_api_app_secret = settings.cloud_api_app_secret}),
         api(ApiDependencies{.db = db,
                             .auth = auth,
                             .metrics = metrics,
@@ -87,7 +108,8 @@ struct DispatcherApp::Parts {
                             .clock = clock,
                             .wake_session = [this](std::int64_t id) { sender.wake(id); },
                             .refresh_sessions = [this]() { sender.refresh_soon(); },
-                            .redis_ready = [this]() { return redis_ping(); }},
+                            .redis_ready = [this]() { return redis_ping(); },
+                            .webhooks = &webhooks},
             ApiSettings{.cloud_api_app_secret = settings.cloud_api_app_secret,
                         .cloud_api_verify_token = settings.cloud_api_verify_token,
                         .limits = SendLimits{.max_batch = settings.max_batch}}),
@@ -106,6 +128,7 @@ struct DispatcherApp::Parts {
     log.info("shutdown_started", {{"grace_ms", static_cast<std::int64_t>(settings.shutdown_grace.count())}});
     const auto grace_ends = std::chrono::steady_clock::now() + settings.shutdown_grace;
     server.stop();  // stage 1: no new requests
+    webhooks.stop();
     const bool clean = co_await sender.stop(settings.shutdown_grace);  // stage 2: in-flight sends
     // Callback POSTs ran meanwhile; what is still in flight gets the rest of the grace (an
     // unfinished one is due again when its lease ends).
@@ -131,10 +154,14 @@ struct DispatcherApp::Parts {
   KeyAuthenticator auth;
   http::Client http_client;
   whatsapp::CloudApiProvider cloud_api;
+  whatsapp::EvolutionProvider evolution;
+  whatsapp::ProviderSwitch providers;  // picks cloud_api or evolution by the session's provider
   Sender sender;
   http::Client callback_client;
   CallbackSender callbacks;
   redis::Client redis;
+  ProviderMetrics provider_metrics;
+  ProviderWebhooks webhooks;
   Api api;
   http::Server server;
   asio::signal_set signals;
@@ -153,6 +180,7 @@ void DispatcherApp::start() {
   p.server.start();
   p.sender.start();
   p.callbacks.start();
+  p.webhooks.start();
   asio::co_spawn(p.io, [&p]() -> asio::awaitable<void> {
     auto connected = co_await p.redis.connect();
     if (!connected) p.log.warn("redis_unreachable", {{"error", connected.error().message}});

@@ -1,7 +1,9 @@
 #include "dispatcher/message_store.hpp"
 
 #include <map>
+#include <set>
 
+#include "common/phone.hpp"
 #include "common/rfc3339.hpp"
 #include "dispatcher/pg_array.hpp"
 
@@ -21,27 +23,31 @@ WITH input AS (
   SELECT t.*, nextval(pg_get_serial_sequence('messages', 'id')) AS new_id
   FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[], $7::smallint[],
               $8::text[], $9::jsonb[], $10::text[], $11::timestamptz[], $12::timestamptz[],
-              $13::text[], $14::int[])
+              $13::text[], $14::int[], $15::text[])
        WITH ORDINALITY AS t(session_id, client_id, recipient, kind, content, priority,
                             idempotency_key, metadata, callback_url, send_at, expires_at,
-                            group_id, group_interval_ms, ord)
+                            group_id, group_interval_ms, suppressed, ord)
 ), inserted AS (
   INSERT INTO messages (id, tenant_id, session_id, client_id, recipient, kind, content, priority,
-                        status, idempotency_key, metadata, callback_url, send_at, expires_at,
+                        status, status_reason, idempotency_key, metadata, callback_url, send_at, expires_at,
                         group_id, group_interval_ms)
   OVERRIDING SYSTEM VALUE
-  SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority, 'queued',
+  SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority,
+         CASE WHEN suppressed IS NULL THEN 'queued' ELSE 'cancelled' END, suppressed,
          idempotency_key, metadata, callback_url, send_at, expires_at, group_id, group_interval_ms
   FROM input ORDER BY ord
   ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING id
+  RETURNING id, status, status_reason
 ), events AS (
-  INSERT INTO message_events (message_id, status)
-  SELECT inserted.id, s.status FROM inserted CROSS JOIN (VALUES ('accepted'), ('queued')) AS s(status)
+  -- A suppressed message (recipient opted out of marketing) is accepted and cancelled at once.
+  INSERT INTO message_events (message_id, status, reason)
+  SELECT inserted.id, s.status, CASE WHEN s.status = 'cancelled' THEN inserted.status_reason END
+  FROM inserted CROSS JOIN LATERAL (VALUES (1, 'accepted'), (2, inserted.status)) AS s(step, status)
+  ORDER BY inserted.id, s.step
 )
 SELECT input.ord, inserted.id IS NOT NULL AS fresh,
        COALESCE(inserted.id, existing.id), COALESCE(existing.session_id, input.session_id),
-       CASE WHEN inserted.id IS NOT NULL THEN 'queued' ELSE existing.status END
+       CASE WHEN inserted.id IS NOT NULL THEN inserted.status ELSE existing.status END
 FROM input
 LEFT JOIN inserted ON inserted.id = input.new_id
 LEFT JOIN messages existing
@@ -126,6 +132,100 @@ std::vector<FieldError> route_requests(const TenantRouting& routing,
   return errors;
 }
 
+Expected<std::vector<FieldError>> check_acceptance(pg::Connection& conn, std::int64_t tenant_id,
+                                                   std::vector<SendRequest>& requests,
+                                                   const std::vector<std::int64_t>& sessions, bool is_batch) {
+  std::vector<FieldError> errors;
+  if (requests.empty()) return errors;
+  struct SessionRules {
+    std::string provider, waba_id;
+    bool window_check = false;
+  };
+  std::map<std::int64_t, SessionRules> rules;
+  auto rows = conn.exec(R"SQL(
+SELECT id, provider, COALESCE(waba_id, ''), COALESCE(customer_window_check, provider = 'cloud_api')
+FROM whatsapp_sessions WHERE tenant_id = $1 AND id = ANY($2::bigint[]))SQL",
+                        {std::to_string(tenant_id), int_array(sessions)});
+  if (!rows) return rows.error();
+  for (int r = 0; r < rows->size(); ++r) {
+    rules[rows->int64(r, 0)] = {std::string(rows->text(r, 1)), std::string(rows->text(r, 2)), rows->boolean(r, 3)};
+  }
+  std::vector<std::string> keys(requests.size());
+  PgArrayBuilder key_array, window_sessions, window_keys, wabas, names;
+  bool need_windows = false, need_templates = false;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    keys[i] = phone::digits_without_ninth(requests[i].to);
+    key_array.add(keys[i]);
+    const auto& rule = rules[sessions[i]];
+    const auto* tpl = std::get_if<TemplateContent>(&requests[i].content);
+    if (tpl == nullptr && rule.window_check) {
+      window_sessions.add(std::to_string(sessions[i]));
+      window_keys.add(keys[i]);
+      need_windows = true;
+    }
+    if (tpl != nullptr && !rule.waba_id.empty()) {
+      wabas.add(rule.waba_id);
+      names.add(tpl->name);
+      need_templates = true;
+    }
+  }
+  std::set<std::pair<std::int64_t, std::string>> open_windows;
+  if (need_windows) {
+    auto open = conn.exec(R"SQL(
+SELECT w.session_id, w.contact_key FROM customer_windows w
+JOIN unnest($1::bigint[], $2::text[]) AS q(session_id, contact_key)
+  ON q.session_id = w.session_id AND q.contact_key = w.contact_key
+WHERE w.last_inbound_at > now() - interval '24 hours')SQL",
+                          {std::move(window_sessions).finish(), std::move(window_keys).finish()});
+    if (!open) return open.error();
+    for (int r = 0; r < open->size(); ++r) open_windows.emplace(open->int64(r, 0), std::string(open->text(r, 1)));
+  }
+  std::map<std::string, std::string> template_status;  // "waba|name|language" -> status
+  if (need_templates) {
+    auto known = conn.exec(R"SQL(
+SELECT waba_id || '|' || name || '|' || language, status FROM provider_templates
+WHERE waba_id = ANY($1::text[]) AND name = ANY($2::text[]))SQL",
+                           {std::move(wabas).finish(), std::move(names).finish()});
+    if (!known) return known.error();
+    for (int r = 0; r < known->size(); ++r) template_status[std::string(known->text(r, 0))] = std::string(known->text(r, 1));
+  }
+  std::map<std::string, std::string> opted_out;  // contact key -> keyword
+  auto outs = conn.exec("SELECT contact_key, keyword FROM opt_outs WHERE tenant_id = $1 AND contact_key = ANY($2::text[])",
+                        {std::to_string(tenant_id), std::move(key_array).finish()});
+  if (!outs) return outs.error();
+  for (int r = 0; r < outs->size(); ++r) opted_out[std::string(outs->text(r, 0))] = std::string(outs->text(r, 1));
+
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    auto& request = requests[i];
+    const std::string prefix = is_batch ? "messages[" + std::to_string(i) + "]." : "";
+    const auto& rule = rules[sessions[i]];
+    const auto* tpl = std::get_if<TemplateContent>(&request.content);
+    if (tpl != nullptr && rule.provider == "evolution") {
+      errors.push_back({prefix + "template", "templates are sent only through Cloud API sessions; this session uses Evolution API"});
+      continue;
+    }
+    if (tpl != nullptr && !rule.waba_id.empty()) {
+      auto found = template_status.find(rule.waba_id + "|" + tpl->name + "|" + tpl->language);
+      if (found != template_status.end() && found->second != "APPROVED" && found->second != "REINSTATED") {
+        errors.push_back({prefix + "template.name", "template " + tpl->name + " (" + tpl->language + ") is " +
+                                                        found->second + " at the provider; only approved templates can be sent"});
+        continue;
+      }
+    }
+    if (tpl == nullptr && rule.window_check && !open_windows.contains({sessions[i], keys[i]})) {
+      errors.push_back({prefix + "to", "outside the 24-hour customer-service window: this person sent no message to "
+                                       "the session in the last 24 hours, so only an approved template can be sent"});
+      continue;
+    }
+    if (request.priority == Priority::marketing) {
+      if (auto found = opted_out.find(keys[i]); found != opted_out.end()) {
+        request.suppressed_reason = "recipient opted out of marketing (" + found->second + ")";
+      }
+    }
+  }
+  return errors;
+}
+
 Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std::int64_t tenant_id,
                                                        const std::vector<SendRequest>& requests,
                                                        const std::vector<std::int64_t>& sessions) {
@@ -133,7 +233,7 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
   std::map<std::string, std::size_t, std::less<>> first_with_key;
   std::vector<std::optional<std::size_t>> replay_of(requests.size());
   PgArrayBuilder session_ids, client_ids, recipients, kinds, contents, priorities, keys, metadata,
-      callbacks, send_ats, expires_ats, group_ids, group_intervals;
+      callbacks, send_ats, expires_ats, group_ids, group_intervals, suppressed;
   std::vector<std::size_t> sent_index;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const auto& request = requests[i];
@@ -159,6 +259,7 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
     request.group_id.empty() ? group_ids.add_null() : group_ids.add(request.group_id);
     request.group_id.empty() ? group_intervals.add_null()
                              : group_intervals.add(std::to_string(request.group_interval.count()));
+    request.suppressed_reason.empty() ? suppressed.add_null() : suppressed.add(request.suppressed_reason);
   }
   return pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<std::vector<AcceptedMessage>> {
     auto rows = tx.exec(kInsertSql,
@@ -168,7 +269,8 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
                          std::move(priorities).finish(), std::move(keys).finish(),
                          std::move(metadata).finish(), std::move(callbacks).finish(),
                          std::move(send_ats).finish(), std::move(expires_ats).finish(),
-                         std::move(group_ids).finish(), std::move(group_intervals).finish()});
+                         std::move(group_ids).finish(), std::move(group_intervals).finish(),
+                         std::move(suppressed).finish()});
     if (!rows) return rows.error();
     std::vector<AcceptedMessage> results(requests.size());
     std::vector<std::size_t> unresolved;  // replays of a key committed concurrently

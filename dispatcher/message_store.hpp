@@ -34,6 +34,19 @@ std::vector<FieldError> route_requests(const TenantRouting& routing,
                                        const std::vector<SendRequest>& requests, bool is_batch,
                                        std::vector<std::int64_t>& sessions);
 
+// Provider rules checked at acceptance (issue 4), after routing:
+// - Cloud API sessions ("cloud_api"; "sandbox" only with customer_window_check on) accept a
+//   template only when it is not known as not approved (provider_templates for the session's
+//   WABA), and a free-form message only to a person whose last inbound message to that session
+//   is less than 24 h old (customer_windows) -> field errors, 422, nothing accepted;
+// - Evolution sessions cannot send templates -> field error;
+// - a marketing message to a person who opted out (opt_outs) is accepted and cancelled at once
+//   (request.suppressed_reason): one opted-out person never refuses a whole campaign batch.
+// Persons are matched by phone::digits_without_ninth, so both spellings of a mobile are one.
+Expected<std::vector<FieldError>> check_acceptance(pg::Connection& conn, std::int64_t tenant_id,
+                                                   std::vector<SendRequest>& requests,
+                                                   const std::vector<std::int64_t>& sessions, bool is_batch);
+
 struct AcceptedMessage {
   std::int64_t id = 0;
   std::int64_t session_id = 0;

@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "common/process_metrics.hpp"
+
 namespace disparo::dispatch {
 namespace {
 
@@ -39,6 +41,8 @@ const char* to_string(Route route) noexcept {
     case Route::readyz: return "/readyz";
     case Route::metrics: return "/metrics";
     case Route::other: return "other";
+    case Route::webhook_evolution: return "/webhooks/evolution/{session}";
+    case Route::session_qrcode: return "/v1/sessions/{id}/qrcode";
   }
   return "other";
 }
@@ -48,7 +52,8 @@ const char* method_of(Route route) noexcept {
     case Route::messages_post:
     case Route::session_pause:
     case Route::session_resume:
-    case Route::webhook_post: return "POST";
+    case Route::webhook_post:
+    case Route::webhook_evolution: return "POST";
     case Route::message_cancel: return "DELETE";
     case Route::other: return "any";
     default: return "GET";
@@ -78,8 +83,11 @@ DispatcherMetrics::DispatcherMetrics(std::string version)
       messages_requeued_after_restart(
           counter(*registry_, "disparo_messages_requeued_after_restart_total",
                   "Messages found in sending at start-up and put back in the queue")),
-      webhook_signature_failures(counter(*registry_, "disparo_webhook_signature_failures_total",
-                                         "Provider webhooks refused for a missing or wrong signature")),
+      webhook_signature_failures(BuildCounter()
+                                     .Name("disparo_webhook_signature_failures_total")
+                                     .Help("Provider webhooks refused for a missing or wrong signature or secret, by provider")
+                                     .Register(*registry_)
+                                     .Add({{"provider", "cloud_api"}})),
       webhook_reports_unmatched(counter(*registry_, "disparo_webhook_reports_unmatched_total",
                                         "Provider status reports for a message we do not know")),
       accept_to_sent_seconds(BuildHistogram()
@@ -124,12 +132,12 @@ DispatcherMetrics::DispatcherMetrics(std::string version)
         {{"route", route}, {"method", method_of(static_cast<Route>(r))}}, kHttpBuckets);
   }
 
-  auto& provider_family = BuildCounter()
-                              .Name("disparo_provider_requests_total")
-                              .Help("Provider send requests by outcome class")
-                              .Register(*registry_);
-  for (std::size_t o = 0; o < kOutcomeCount; ++o) {
-    provider_requests_[o] = &provider_family.Add({{"outcome", to_string(static_cast<OutcomeClass>(o))}});
+  provider_family_ = &BuildCounter()
+                          .Name("disparo_provider_requests_total")
+                          .Help("Provider send requests by provider, outcome class and provider error code")
+                          .Register(*registry_);
+  for (const char* provider : {"cloud_api", "evolution"}) {
+    provider_family_->Add({{"provider", provider}, {"outcome", "accepted"}, {"code", ""}});
   }
   provider_duration_ = &BuildHistogram()
                             .Name("disparo_provider_request_duration_seconds")
@@ -172,7 +180,7 @@ DispatcherMetrics::DispatcherMetrics(std::string version)
 }
 
 std::string DispatcherMetrics::serialize() const {
-  return prometheus::TextSerializer{}.Serialize(registry_->Collect());
+  return prometheus::TextSerializer{}.Serialize(registry_->Collect()) + process_metrics_text();
 }
 
 void DispatcherMetrics::count_http(Route route, int status, double seconds) {
@@ -182,8 +190,45 @@ void DispatcherMetrics::count_http(Route route, int status, double seconds) {
   http_duration_[r]->Observe(seconds);
 }
 
-void DispatcherMetrics::count_provider(OutcomeClass outcome, double seconds) {
-  provider_requests_[static_cast<std::size_t>(outcome)]->Increment();
+namespace {
+
+// Label values stay bounded: known providers, and codes that are short numbers (Meta's table)
+// or our own few names; anything else is "other".
+std::string_view bounded_provider(std::string_view provider) {
+  if (provider == "cloud_api" || provider == "evolution" || provider == "sandbox") return provider;
+  return "unknown";
+}
+
+std::string_view bounded_code(std::string_view code) {
+  if (code.empty()) return "";  // success: code="" (what the dashboards and alert tests expect)
+  if (code.size() <= 6 && code.find_first_not_of("0123456789") == std::string_view::npos) return code;
+  if (code == "not_on_whatsapp" || code == "template_not_supported") return code;
+  if (code.size() == 8 && code.starts_with("http_")) return code;  // http_400 ... http_599
+  return "other";
+}
+
+}  // namespace
+
+void DispatcherMetrics::count_provider(OutcomeClass outcome, double seconds, std::string_view provider,
+                                       std::string_view code) {
+  const std::string_view outcome_name = to_string(outcome);
+  const std::string_view p = bounded_provider(provider);
+  const std::string_view c = bounded_code(code);
+  std::string key;
+  key.append(p).append("|").append(outcome_name).append("|").append(c);
+  prometheus::Counter* counter = nullptr;
+  {
+    std::lock_guard lock(provider_mutex_);
+    auto found = provider_requests_.find(key);
+    if (found == provider_requests_.end()) {
+      counter = &provider_family_->Add(
+          {{"provider", std::string(p)}, {"outcome", std::string(outcome_name)}, {"code", std::string(c)}});
+      provider_requests_.emplace(std::move(key), counter);
+    } else {
+      counter = found->second;
+    }
+  }
+  counter->Increment();
   provider_duration_->Observe(seconds);
 }
 

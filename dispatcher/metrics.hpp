@@ -5,7 +5,10 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string_view>
 #include <string>
 
 #include <prometheus/counter.h>
@@ -20,9 +23,10 @@ namespace disparo::dispatch {
 // HTTP routes by template (never raw paths: bounded label values).
 enum class Route {
   messages_post, message_get, message_cancel, session_state, session_pause, session_resume,
-  webhook_verify, webhook_post, healthz, readyz, metrics, other
+  webhook_verify, webhook_post, healthz, readyz, metrics, other,
+  webhook_evolution, session_qrcode
 };
-inline constexpr std::size_t kRouteCount = 12;
+inline constexpr std::size_t kRouteCount = 14;
 const char* to_string(Route route) noexcept;  // the route template
 const char* method_of(Route route) noexcept;
 
@@ -47,7 +51,10 @@ class DispatcherMetrics {
   std::string serialize() const;  // text exposition format
 
   void count_http(Route route, int status, double seconds);
-  void count_provider(OutcomeClass outcome, double seconds);
+  // provider: cloud_api | evolution | sandbox; code: the provider's error code ("" on success).
+  // Codes outside the documented set are counted as "other" (bounded label values).
+  void count_provider(OutcomeClass outcome, double seconds, std::string_view provider = "unknown",
+                      std::string_view code = "");
   void count_report(ReportKind kind, bool advanced);
   void count_failure(OutcomeClass outcome);  // a message ended failed after an attempt
   void count_callback_attempt(CallbackAttempt result, double seconds);
@@ -71,7 +78,11 @@ class DispatcherMetrics {
  private:
   std::array<std::array<prometheus::Counter*, 3>, kRouteCount> http_requests_{};  // 2xx,4xx,5xx
   std::array<prometheus::Histogram*, kRouteCount> http_duration_{};
-  std::array<prometheus::Counter*, kOutcomeCount> provider_requests_{};
+  prometheus::Family<prometheus::Counter>* provider_family_ = nullptr;
+  // (provider, outcome, code) -> series; created on first use (prometheus-cpp allocates on
+  // every labelled lookup, so each is looked up once), guarded for the worker threads.
+  std::mutex provider_mutex_;
+  std::map<std::string, prometheus::Counter*, std::less<>> provider_requests_;
   prometheus::Histogram* provider_duration_ = nullptr;
   std::array<prometheus::Counter*, kReportKinds> reports_{};
   std::array<prometheus::Counter*, kReportKinds> reports_ignored_{};

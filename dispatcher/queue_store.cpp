@@ -2,15 +2,14 @@
 
 #include <cstdio>
 
-#include "common/json_writer.hpp"
 #include "common/rfc3339.hpp"
+#include "dispatcher/batch_queue_store.hpp"
 #include "dispatcher/pg_array.hpp"
 #include "dispatcher/status.hpp"
 
 namespace disparo::dispatch {
 namespace {
 
-using Action = AfterAttempt::Action;
 
 pg::Param optional_text(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -22,39 +21,12 @@ bool all_digits(std::string_view text) {
          text.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-std::string outcome_detail(const SendOutcome& outcome) {
-  JsonWriter json;
-  json.begin_object().field("outcome", to_string(outcome.outcome));
-  if (outcome.http_status != 0) json.field("http_status", outcome.http_status);
-  if (!outcome.error_code.empty()) json.field("error_code", outcome.error_code);
-  if (!outcome.provider_message_id.empty()) json.field("provider_message_id", outcome.provider_message_id);
-  json.end_object();
-  return std::move(json).str();
-}
-
-// Moves a message from "sending" to `status` and appends the event, in one statement.
-Expected<void> transition_from_sending(pg::Connection& tx, std::int64_t id, std::string_view status,
-                                       const std::string& reason, const std::string& detail,
-                                       long long delay_ms, int refund) {
-  auto done = tx.exec(R"SQL(
-WITH moved AS (
-  UPDATE messages SET status = $2, status_reason = $3, updated_at = now(),
-         send_at = CASE WHEN $2 = 'queued' THEN now() + make_interval(secs => $5::bigint / 1000.0) ELSE send_at END,
-         attempts = attempts - $6::int
-  WHERE id = $1 AND status = 'sending' RETURNING id)
-INSERT INTO message_events (message_id, status, reason, detail)
-SELECT id, $2, $3, $4::jsonb FROM moved)SQL",
-                      {std::to_string(id), std::string(status), optional_text(reason), detail,
-                       std::to_string(delay_ms), std::to_string(refund)});
-  if (!done) return done.error();
-  return {};
-}
-
 }  // namespace
 
 Expected<std::vector<SessionRow>> load_active_sessions(pg::Connection& conn) {
   auto rows = conn.exec(R"SQL(
-SELECT s.id, s.tenant_id, s.provider, s.base_url, COALESCE(s.phone_number_id, ''), s.access_token,
+SELECT s.id, s.tenant_id, s.provider, s.base_url,
+       COALESCE(CASE WHEN s.provider = 'evolution' THEN s.instance_name END, s.phone_number_id, ''), s.access_token,
        s.min_interval_ms, s.jitter_ms, s.burst, s.daily_cap,
        extract(epoch FROM s.window_start)::bigint / 60, extract(epoch FROM s.window_end)::bigint / 60,
        s.warmup_start_cap, s.warmup_days, s.warmup_started_on::text, t.time_zone
@@ -125,10 +97,24 @@ SELECT count(*) FROM failed)SQL",
   return rows->int64(0, 0);
 }
 
-Expected<std::int64_t> count_paused_sessions(pg::Connection& conn) {
-  auto rows = conn.exec("SELECT count(*) FROM whatsapp_sessions WHERE state = 'paused'");
+Expected<std::vector<SessionStats>> load_session_stats(pg::Connection& conn) {
+  auto rows = conn.exec(R"SQL(
+SELECT s.id, s.tenant_id, s.state = 'paused', COALESCE(q.transactional, 0), COALESCE(q.marketing, 0),
+       COALESCE(q.oldest_due_age, 0)::text
+FROM whatsapp_sessions s LEFT JOIN (
+  SELECT session_id, count(*) FILTER (WHERE priority = 0) AS transactional,
+         count(*) FILTER (WHERE priority = 1) AS marketing,
+         extract(epoch FROM now() - min(send_at) FILTER (WHERE send_at <= now()))::float8 AS oldest_due_age
+  FROM messages WHERE status = 'queued' GROUP BY session_id) q ON q.session_id = s.id
+ORDER BY s.id)SQL");
   if (!rows) return rows.error();
-  return rows->int64(0, 0);
+  std::vector<SessionStats> stats;
+  stats.reserve(static_cast<std::size_t>(rows->size()));
+  for (int r = 0; r < rows->size(); ++r) {
+    stats.push_back({rows->int64(r, 0), rows->int64(r, 1), rows->boolean(r, 2), rows->int64(r, 3),
+                     rows->int64(r, 4), std::stod(std::string(rows->text(r, 5)))});
+  }
+  return stats;
 }
 
 Expected<bool> acquire_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
@@ -154,64 +140,10 @@ Expected<void> release_lease(pg::Connection& conn, std::int64_t session_id, cons
 Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
                                  const std::vector<std::string>& blocked_recipients,
                                  const std::vector<std::string>& blocked_groups) {
-  PgArrayBuilder recipients, groups;
-  for (const auto& r : blocked_recipients) recipients.add(r);
-  for (const auto& g : blocked_groups) groups.add(g);
-  // The lease CTE locks the session row: claims of one session are serialized across
-  // instances, and only the owner of a live lease claims. Expired messages are never claimed
-  // (expires_at > now()); expire_overdue() marks them.
-  auto rows = conn.exec(R"SQL(
-WITH lease AS (
-  UPDATE whatsapp_sessions SET lease_until = greatest(lease_until, now() + interval '15 seconds')
-  WHERE id = $1 AND state = 'active' AND lease_owner = $4 AND lease_until > now()
-  RETURNING id
-), next AS (
-  SELECT id FROM messages
-  WHERE session_id = $1 AND status = 'queued' AND send_at <= now() AND expires_at > now()
-    AND EXISTS (SELECT 1 FROM lease)
-    AND NOT (recipient = ANY($2::text[]))
-    AND (group_id IS NULL OR NOT (group_id = ANY($3::text[])))
-  ORDER BY priority, send_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
-), claimed AS (
-  UPDATE messages m SET status = 'sending', status_reason = NULL, attempts = m.attempts + 1, updated_at = now()
-  FROM next WHERE m.id = next.id
-  RETURNING m.id, m.recipient, m.kind, m.content::text, m.attempts,
-            extract(epoch FROM m.created_at)::float8 AS accepted_at, m.group_id, m.group_interval_ms
-), events AS (
-  INSERT INTO message_events (message_id, status, detail)
-  SELECT id, 'sending', json_build_object('attempt', attempts)::jsonb FROM claimed
-), ledger AS (
-  INSERT INTO session_sends (session_id, message_id, recipient, group_id)
-  SELECT $1, id, recipient, group_id FROM claimed)
-SELECT id, recipient, kind, content, attempts, accepted_at, group_id, group_interval_ms, NULL::text,
-       true AS lease_held FROM claimed
-UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       (SELECT disparo_rfc3339(min(send_at)) FROM messages
-        WHERE session_id = $1 AND status = 'queued' AND send_at > now()),
-       EXISTS (SELECT 1 FROM lease)
-WHERE NOT EXISTS (SELECT 1 FROM claimed))SQL",
-                        {std::to_string(session_id), std::move(recipients).finish(), std::move(groups).finish(), owner});
-  if (!rows) return rows.error();
-  ClaimResult result;
-  if (rows->size() == 0) return result;
-  result.lease_held = rows->boolean(0, 9);
-  if (rows->is_null(0, 0)) {
-    if (!rows->is_null(0, 8)) result.next_due = parse_rfc3339(rows->text(0, 8));
-    return result;
-  }
-  auto content = content_from_json(rows->text(0, 2), rows->text(0, 3));
-  if (!content) return content.error();
-  ClaimedMessage claimed;
-  claimed.message.id = rows->int64(0, 0);
-  claimed.message.recipient = std::string(rows->text(0, 1));
-  claimed.message.content = std::move(*content);
-  claimed.attempts = static_cast<int>(rows->int64(0, 4));
-  claimed.accepted_at_epoch = std::stod(std::string(rows->text(0, 5)));
-  claimed.group_id = std::string(rows->text(0, 6));
-  claimed.group_interval = std::chrono::milliseconds(rows->int64(0, 7));
-  result.claimed = std::move(claimed);
-  return result;
+  std::vector<ClaimRequest> one{ClaimRequest{session_id, blocked_recipients, blocked_groups}};
+  auto results = claim_batch(conn, owner, one);
+  if (!results) return results.error();
+  return std::move(results->front());
 }
 
 Expected<std::vector<PastSend>> load_ledger(pg::Connection& conn, std::int64_t session_id, SysTime since) {
@@ -234,58 +166,18 @@ WHERE l.session_id = $1 AND l.started_at >= $2::timestamptz ORDER BY l.started_a
 
 Expected<void> publish_hold(pg::Connection& conn, std::int64_t session_id, std::optional<std::string> reason,
                             std::optional<SysTime> next_send_at) {
-  auto done = conn.exec("UPDATE whatsapp_sessions SET hold_reason = $2, next_send_at = $3::timestamptz WHERE id = $1",
-                        {std::to_string(session_id), std::move(reason),
-                         next_send_at ? pg::Param(format_rfc3339(*next_send_at)) : std::nullopt});
+  std::vector<HoldUpdate> one{HoldUpdate{session_id, std::move(reason), next_send_at}};
+  auto done = publish_holds(conn, one);
   if (!done) return done.error();
   return {};
 }
 
 Expected<void> record_attempt(pg::Connection& conn, std::int64_t message_id, std::int64_t session_id,
                               const SendOutcome& outcome, const AfterAttempt& decision) {
-  const std::string detail = outcome_detail(outcome);
-  const std::string id = std::to_string(message_id);
-  return pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<void> {
-    switch (decision.action) {
-      case Action::mark_sent: {
-        // A status webhook may have overtaken this answer: keep the ids, never move backwards.
-        auto ids = tx.exec(
-            "UPDATE messages SET provider_message_id = COALESCE(provider_message_id, $2), "
-            "wa_id = COALESCE(wa_id, $3), updated_at = now() WHERE id = $1",
-            {id, optional_text(outcome.provider_message_id), optional_text(outcome.wa_id)});
-        if (!ids) return ids.error();
-        return transition_from_sending(tx, message_id, "sent", "", detail, 0, 0);
-      }
-      case Action::requeue:
-        return transition_from_sending(tx, message_id, "queued", decision.reason, detail,
-                                       decision.delay.count(), decision.refund_attempt ? 1 : 0);
-      case Action::fail:
-        return transition_from_sending(tx, message_id, "failed", decision.reason, detail, 0, 0);
-      case Action::pause_session: {
-        auto paused = tx.exec(R"SQL(
-WITH paused AS (
-  UPDATE whatsapp_sessions SET state = 'paused', paused_reason = $2, paused_at = now()
-  WHERE id = $1 AND state = 'active' RETURNING id)
-INSERT INTO session_events (session_id, state, reason) SELECT id, 'paused', $2 FROM paused)SQL",
-                              {std::to_string(session_id), decision.reason});
-        if (!paused) return paused.error();
-        return transition_from_sending(tx, message_id, "queued", "session paused: " + decision.reason,
-                                       detail, 0, 1);
-      }
-      case Action::await_webhook: {
-        auto waiting = tx.exec(R"SQL(
-WITH marked AS (
-  UPDATE messages SET status_reason = $2, updated_at = now()
-  WHERE id = $1 AND status = 'sending' RETURNING id)
-INSERT INTO message_events (message_id, status, reason, detail)
-SELECT id, 'sending', $2, $3::jsonb FROM marked)SQL",
-                               {id, "outcome unknown, waiting for the provider's status: " + decision.reason, detail});
-        if (!waiting) return waiting.error();
-        return {};
-      }
-    }
-    return {};
-  });
+  std::vector<AttemptRecord> one{AttemptRecord{message_id, session_id, outcome, decision}};
+  auto done = record_attempts(conn, one);
+  if (!done) return done.error();
+  return {};
 }
 
 Expected<std::int64_t> requeue_interrupted(pg::Connection& conn, std::int64_t session_id) {

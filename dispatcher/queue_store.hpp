@@ -62,8 +62,16 @@ Expected<void> release_lease(pg::Connection& conn, std::int64_t session_id, cons
 // failed: we never resend what the provider may have accepted. Returns how many.
 Expected<std::int64_t> fail_unknown_outcomes(pg::Connection& conn, std::chrono::seconds after);
 
-// Sessions paused right now (all tenants), for the paused-sessions gauge.
-Expected<std::int64_t> count_paused_sessions(pg::Connection& conn);
+struct SessionStats {
+  std::int64_t session_id = 0;
+  std::int64_t tenant_id = 0;
+  bool paused = false;
+  std::int64_t queued_transactional = 0;  // queued, due or scheduled
+  std::int64_t queued_marketing = 0;
+  double oldest_due_age_seconds = 0;  // now - send_at of the oldest due queued message; 0 if none
+};
+// Every session with its queue figures, for the per-session gauges (one aggregate query).
+Expected<std::vector<SessionStats>> load_session_stats(pg::Connection& conn);
 
 // Queued messages whose validity ended become "expired" (all sessions). Returns how many.
 Expected<std::int64_t> expire_overdue(pg::Connection& conn);

@@ -66,6 +66,20 @@ std::optional<std::int64_t> optional_id(object obj, const char* key, Checker& ch
   return id;
 }
 
+bool is_http_url(std::string_view url) { return url.starts_with("https://") || url.starts_with("http://"); }
+
+bool is_parameter_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string_view::npos;
+}
+
+// Characters, not bytes: button titles are limited to 20 characters (reference §1.3).
+std::size_t utf8_length(std::string_view text) {
+  std::size_t count = 0;
+  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
+  return count;
+}
+
 std::optional<MessageContent> parse_text(element value, Checker& check) {
   TextContent text;
   std::string_view body;
@@ -103,21 +117,86 @@ std::optional<MessageContent> parse_template(element value, Checker& check) {
   if (tpl.name.empty() || tpl.name.size() > 512) check.fail("template.name", "is required (1-512 characters)");
   if (auto lang = optional_string(obj, "language", check, "template.language")) tpl.language = std::string(*lang);
   if (tpl.language.empty()) tpl.language = "pt_BR";
-  simdjson::dom::array params;
   element raw;
   if (obj["params"].get(raw) == simdjson::SUCCESS && !raw.is_null()) {
-    if (raw.get(params) != simdjson::SUCCESS) {
-      check.fail("template.params", "must be an array of strings");
-    } else {
+    simdjson::dom::array params;
+    object named;
+    if (raw.get(params) == simdjson::SUCCESS) {
       for (element param : params) {
         std::string_view text;
         if (param.get(text) != simdjson::SUCCESS) {
-          check.fail("template.params", "must be an array of strings");
+          check.fail("template.params", "must be an array of strings (positional) or an object of strings (named)");
           break;
         }
         tpl.body_params.emplace_back(text);
       }
-      if (tpl.body_params.size() > kMaxTemplateParams) check.fail("template.params", "at most 32 parameters");
+    } else if (raw.get(named) == simdjson::SUCCESS) {
+      for (auto field : named) {
+        std::string_view text;
+        if (!is_parameter_name(field.key)) {
+          check.fail("template.params." + std::string(field.key), "a named parameter is lowercase letters, digits and _");
+        } else if (field.value.get(text) != simdjson::SUCCESS) {
+          check.fail("template.params." + std::string(field.key), "must be a string");
+        } else {
+          tpl.named_params.push_back({std::string(field.key), std::string(text)});
+        }
+      }
+    } else {
+      check.fail("template.params", "must be an array of strings (positional) or an object of strings (named)");
+    }
+    if (tpl.body_params.size() + tpl.named_params.size() > kMaxTemplateParams) {
+      check.fail("template.params", "at most 32 parameters");
+    }
+  }
+  element header;
+  if (obj["header"].get(header) == simdjson::SUCCESS && !header.is_null()) {
+    object header_obj;
+    if (header.get(header_obj) != simdjson::SUCCESS) {
+      check.fail("template.header", "must be an object with type and url");
+    } else {
+      TemplateHeaderMedia media;
+      if (auto type = optional_string(header_obj, "type", check, "template.header.type")) media.type = std::string(*type);
+      if (media.type != "image" && media.type != "video" && media.type != "document") {
+        check.fail("template.header.type", "must be image, video or document");
+      }
+      if (auto url = optional_string(header_obj, "url", check, "template.header.url")) media.url = std::string(*url);
+      if (!is_http_url(media.url)) check.fail("template.header.url", "must be an http(s) URL");
+      if (auto name = optional_string(header_obj, "filename", check, "template.header.filename")) {
+        media.filename = std::string(*name);
+      }
+      if (!media.filename.empty() && media.type != "document") {
+        check.fail("template.header.filename", "only a document header has a filename");
+      }
+      tpl.header_media = std::move(media);
+    }
+  }
+  element buttons;
+  if (obj["buttons"].get(buttons) == simdjson::SUCCESS && !buttons.is_null()) {
+    simdjson::dom::array items;
+    if (buttons.get(items) != simdjson::SUCCESS || items.size() > kMaxTemplateButtons) {
+      check.fail("template.buttons", "must be an array of at most 10 buttons");
+    } else {
+      std::size_t i = 0;
+      for (element item : items) {
+        const std::string field = "template.buttons[" + std::to_string(i++) + "]";
+        object button;
+        if (item.get(button) != simdjson::SUCCESS) {
+          check.fail(field, "must be an object with type, index and text (url) or payload (quick_reply)");
+          continue;
+        }
+        TemplateButton out;
+        if (auto type = optional_string(button, "type", check, field + ".type")) out.sub_type = std::string(*type);
+        if (out.sub_type != "url" && out.sub_type != "quick_reply") check.fail(field + ".type", "must be url or quick_reply");
+        std::int64_t index = -1;
+        if (button["index"].get(index) != simdjson::SUCCESS || index < 0 || index > 9) {
+          check.fail(field + ".index", "must be the button's position in the template, 0 to 9");
+        }
+        out.index = static_cast<int>(index);
+        const char* value_key = out.sub_type == "quick_reply" ? "payload" : "text";
+        if (auto text = optional_string(button, value_key, check, field + "." + value_key)) out.text = std::string(*text);
+        if (out.text.empty()) check.fail(field + "." + value_key, "is required");
+        tpl.buttons.push_back(std::move(out));
+      }
     }
   }
   if (check.count() != before) return std::nullopt;
@@ -137,13 +216,18 @@ std::optional<MessageContent> parse_media(element value, Checker& check) {
     check.fail("media.type", "must be image, video, document or audio");
   }
   if (auto url = optional_string(obj, "url", check, "media.url")) media.url = std::string(*url);
-  if (!media.url.starts_with("https://") && !media.url.starts_with("http://")) {
+  if (!is_http_url(media.url)) {
     check.fail("media.url", "must be an http(s) URL");
   }
   if (auto caption = optional_string(obj, "caption", check, "media.caption")) media.caption = std::string(*caption);
   if (media.caption.size() > kMaxCaption) check.fail("media.caption", "must be at most 1024 bytes");
   if (!media.caption.empty() && media.type == "audio") check.fail("media.caption", "audio has no caption");
   if (auto filename = optional_string(obj, "filename", check, "media.filename")) media.filename = std::string(*filename);
+  element voice;
+  if (obj["voice"].get(voice) == simdjson::SUCCESS && !voice.is_null()) {
+    if (voice.get(media.voice) != simdjson::SUCCESS) check.fail("media.voice", "must be true or false");
+    if (media.voice && media.type != "audio") check.fail("media.voice", "only audio can be a voice note");
+  }
   if (check.count() != before) return std::nullopt;
   return MessageContent{std::move(media)};
 }
@@ -176,24 +260,75 @@ std::optional<MessageContent> parse_contact(element value, Checker& check) {
     if (auto parsed = phone::normalize(text)) contact.phones.push_back(parsed->e164);
     else check.fail("contact.phones", "is not a valid phone number");
   }
+  if (auto org = optional_string(obj, "organization", check, "contact.organization")) contact.organization = std::string(*org);
+  if (auto email = optional_string(obj, "email", check, "contact.email")) contact.email = std::string(*email);
+  if (contact.organization.size() > 200) check.fail("contact.organization", "must be at most 200 characters");
+  if (contact.email.size() > 200 || (!contact.email.empty() && contact.email.find('@') == std::string::npos)) {
+    check.fail("contact.email", "must be an e-mail address");
+  }
   if (check.count() != before) return std::nullopt;
   return MessageContent{std::move(contact)};
 }
 
+std::optional<MessageContent> parse_interactive(element value, Checker& check) {
+  object obj;
+  if (value.get(obj) != simdjson::SUCCESS) {
+    check.fail("interactive", "must be an object with body and buttons");
+    return std::nullopt;
+  }
+  ButtonsContent content;
+  const auto before = check.count();
+  if (auto body = optional_string(obj, "body", check, "interactive.body")) content.body = std::string(*body);
+  if (content.body.empty() || content.body.size() > kMaxButtonsBody) check.fail("interactive.body", "is required (1-1024 bytes)");
+  if (auto footer = optional_string(obj, "footer", check, "interactive.footer")) content.footer = std::string(*footer);
+  if (utf8_length(content.footer) > kMaxButtonsFooter) check.fail("interactive.footer", "must be at most 60 characters");
+  if (auto header = optional_string(obj, "header", check, "interactive.header")) content.header = std::string(*header);
+  if (utf8_length(content.header) > kMaxButtonsFooter) check.fail("interactive.header", "must be at most 60 characters");
+  simdjson::dom::array buttons;
+  if (obj["buttons"].get(buttons) != simdjson::SUCCESS || buttons.size() == 0 || buttons.size() > kMaxReplyButtons) {
+    check.fail("interactive.buttons", "give 1 to 3 reply buttons");
+  } else {
+    std::size_t i = 0;
+    for (element item : buttons) {
+      const std::string field = "interactive.buttons[" + std::to_string(i++) + "]";
+      object button;
+      if (item.get(button) != simdjson::SUCCESS) {
+        check.fail(field, "must be an object with id and title");
+        continue;
+      }
+      ReplyButton out;
+      if (auto id = optional_string(button, "id", check, field + ".id")) out.id = std::string(*id);
+      if (out.id.empty() || out.id.size() > kMaxButtonId) check.fail(field + ".id", "is required (1-256 bytes)");
+      if (auto title = optional_string(button, "title", check, field + ".title")) out.title = std::string(*title);
+      if (out.title.empty() || utf8_length(out.title) > kMaxButtonTitle) {
+        check.fail(field + ".title", "is required (1-20 characters)");
+      }
+      for (const auto& earlier : content.buttons) {
+        if (earlier.id == out.id) check.fail(field + ".id", "must differ from the other buttons' ids");
+      }
+      content.buttons.push_back(std::move(out));
+    }
+  }
+  if (check.count() != before) return std::nullopt;
+  return MessageContent{std::move(content)};
+}
+
 std::optional<MessageContent> parse_content(object obj, Checker& check) {
-  element text, tpl, media, contact;
+  element text, tpl, media, contact, interactive;
   const bool has_text = obj["text"].get(text) == simdjson::SUCCESS && !text.is_null();
   const bool has_template = obj["template"].get(tpl) == simdjson::SUCCESS && !tpl.is_null();
   const bool has_media = obj["media"].get(media) == simdjson::SUCCESS && !media.is_null();
   const bool has_contact = obj["contact"].get(contact) == simdjson::SUCCESS && !contact.is_null();
-  const int kinds = int(has_text) + int(has_template) + int(has_media) + int(has_contact);
+  const bool has_interactive = obj["interactive"].get(interactive) == simdjson::SUCCESS && !interactive.is_null();
+  const int kinds = int(has_text) + int(has_template) + int(has_media) + int(has_contact) + int(has_interactive);
   if (kinds != 1) {
-    check.fail("content", "give exactly one of text, template, media or contact");
+    check.fail("content", "give exactly one of text, template, media, contact or interactive");
     return std::nullopt;
   }
   if (has_text) return parse_text(text, check);
   if (has_template) return parse_template(tpl, check);
   if (has_media) return parse_media(media, check);
+  if (has_interactive) return parse_interactive(interactive, check);
   return parse_contact(contact, check);
 }
 

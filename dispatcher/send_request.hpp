@@ -32,6 +32,9 @@ struct SendRequest {
   std::chrono::milliseconds group_interval{0};  // the group's wait between two of its sends
   std::string callback_url;   // "" when absent
   std::string metadata_json;  // minified JSON object, "" when absent
+  // Set at acceptance (check_acceptance), never parsed: non-empty = accepted and cancelled at
+  // once with this reason (a marketing message to a person who opted out).
+  std::string suppressed_reason;
 };
 
 struct FieldError {

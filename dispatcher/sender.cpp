@@ -11,10 +11,22 @@ namespace disparo::dispatch {
 
 Sender::Sender(asio::io_context& io, Database& db, Provider& cloud_api, DispatcherMetrics& metrics,
                log::Logger& log, const Clock& clock, SenderSettings settings)
-    : io_(io), db_(db), cloud_api_(cloud_api), metrics_(metrics), log_(log), clock_(clock),
-      settings_(settings), refresh_timer_(io) {}
+    : io_(io),
+      db_(db),
+      cloud_api_(cloud_api),
+      metrics_(metrics),
+      log_(log),
+      clock_(clock),
+      settings_(settings),
+      session_db_(io, db, log, settings_.db),
+      gate_(io, settings_.max_in_flight),
+      session_metrics_(metrics.registry()),
+      refresh_timer_(io) {}
 
-void Sender::start() { asio::co_spawn(io_, supervise(), asio::detached); }
+void Sender::start() {
+  session_db_.start();
+  asio::co_spawn(io_, supervise(), asio::detached);
+}
 
 void Sender::wake(std::int64_t session_id) {
   if (auto found = runners_.find(session_id); found != runners_.end()) {
@@ -27,14 +39,13 @@ void Sender::wake(std::int64_t session_id) {
 void Sender::refresh_soon() { refresh_timer_.cancel(); }
 
 Provider* Sender::provider_for(const std::string& provider) const {
-  // The sandbox speaks the Cloud API wire format. Evolution API arrives with the providers issue.
-  if (provider == "cloud_api" || provider == "sandbox") return &cloud_api_;
+  // The sandbox speaks the Cloud API wire format; the provider given here (App wires a
+  // whatsapp::ProviderSwitch) picks the Evolution adapter for "evolution" sessions itself.
+  if (provider == "cloud_api" || provider == "sandbox" || provider == "evolution") return &cloud_api_;
   return nullptr;
 }
 
 asio::awaitable<void> Sender::supervise() {
-  // Crash recovery is per session: the runner that takes a session's lease requeues what the
-  // previous holder left unanswered, before it claims anything.
   while (!stopping_) {
     co_await refresh();
     refresh_timer_.expires_after(settings_.refresh_interval);
@@ -55,8 +66,7 @@ asio::awaitable<void> Sender::refresh() {
     metrics_.messages_outcome_unknown_failed.Increment(static_cast<double>(*unknown));
     log_.warn("messages_outcome_unknown", {{"count", *unknown}});
   }
-  auto paused = co_await db_.run([](pg::Connection& conn) { return count_paused_sessions(conn); });
-  if (paused) metrics_.sessions_paused.Set(static_cast<double>(*paused));
+  co_await refresh_gauges();
   auto sessions = co_await db_.run([](pg::Connection& conn) { return load_active_sessions(conn); });
   if (!sessions) {
     log_.warn("load_sessions_failed", {{"error", sessions.error().message}});
@@ -80,8 +90,8 @@ asio::awaitable<void> Sender::refresh() {
       log_.warn("unknown_time_zone", {{"session", id}, {"zone", row.time_zone}});
       calendar = LocalCalendar::for_zone("America/Sao_Paulo");
     }
-    auto runner = std::make_shared<SessionRunner>(io_, db_, *provider, metrics_, log_, clock_, std::move(row),
-                                                  *calendar, settings_.runner);
+    RunnerServices services{io_, session_db_, gate_, metrics_, session_metrics_, log_, clock_};
+    auto runner = std::make_shared<SessionRunner>(services, *provider, std::move(row), *calendar, settings_.runner);
     runners_[id] = runner;
     runner->start();
   }
@@ -101,14 +111,42 @@ asio::awaitable<bool> Sender::stop(std::chrono::milliseconds grace) {
   for (auto& [id, runner] : runners_) runner->stop();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   asio::steady_timer tick(io_);
+  bool all_finished = false;
   for (;;) {
-    bool all_finished = true;
+    all_finished = true;
     for (auto& [id, runner] : runners_) all_finished = all_finished && runner->finished();
-    if (all_finished) co_return true;
-    if (std::chrono::steady_clock::now() >= deadline) co_return false;
+    if (all_finished || std::chrono::steady_clock::now() >= deadline) break;
     tick.expires_after(std::chrono::milliseconds(20));
     co_await tick.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
   }
+  // Posted outcomes must be stored before the process ends; what is not (grace over) stays in
+  // "sending" for the next lease holder.
+  const auto left = std::max(std::chrono::milliseconds(500), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                 deadline - std::chrono::steady_clock::now()));
+  const bool flushed = co_await session_db_.stop(left);
+  co_return all_finished && flushed;
+}
+
+asio::awaitable<void> Sender::refresh_gauges() {
+  auto stats = co_await db_.run([](pg::Connection& conn) { return load_session_stats(conn); });
+  if (!stats) {
+    log_.warn("session_stats_failed", {{"error", stats.error().message}});
+    co_return;
+  }
+  std::set<std::int64_t> alive;
+  double active = 0, paused = 0;
+  for (const auto& s : *stats) {
+    alive.insert(s.session_id);
+    (s.paused ? paused : active) += 1;
+    auto& series = session_metrics_.series({s.tenant_id, s.session_id});
+    series.queue_transactional->Set(static_cast<double>(s.queued_transactional));
+    series.queue_marketing->Set(static_cast<double>(s.queued_marketing));
+    series.oldest_age->Set(s.oldest_due_age_seconds);
+    series.paused->Set(s.paused ? 1 : 0);
+  }
+  session_metrics_.retain([&alive](std::int64_t id) { return alive.contains(id); });
+  session_metrics_.set_sessions_by_state(active, paused);
+  metrics_.sessions_paused.Set(paused);
 }
 
 }  // namespace disparo::dispatch

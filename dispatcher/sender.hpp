@@ -1,9 +1,11 @@
 // Sender: keeps one SessionRunner per active session and routes wake-ups to them.
 //
-// At start it puts back in the queue the messages a previous process left in "sending"; then it
-// reloads the active sessions every refresh interval (and expires overdue messages), starting runners for new or resumed
-// sessions and stopping those of paused or deleted ones. stop() is stage two of shutdown:
-// runners finish the send in flight, within a grace period. io_context thread only.
+// It reloads the active sessions every refresh interval (and expires overdue messages, fails
+// unknown outcomes, refreshes the per-session gauges), starting runners for new or resumed
+// sessions and stopping those of paused or deleted ones. Crash recovery is per session: the
+// runner that takes a session's lease requeues what the previous holder left unanswered.
+// stop() is stage two of shutdown: runners finish the send in flight, posted records are
+// flushed and the leases released, within a grace period. io_context thread only.
 #pragma once
 
 #include <chrono>
@@ -20,14 +22,19 @@
 #include "dispatcher/database.hpp"
 #include "dispatcher/metrics.hpp"
 #include "dispatcher/model/provider.hpp"
+#include "dispatcher/send_gate.hpp"
+#include "dispatcher/session_db.hpp"
+#include "dispatcher/session_metrics.hpp"
 #include "dispatcher/session_runner.hpp"
 
 namespace disparo::dispatch {
 
 struct SenderSettings {
   RunnerSettings runner{};
+  SessionDbSettings db{};
   std::chrono::milliseconds refresh_interval{5'000};
   std::chrono::seconds unknown_outcome_after{600};  // then "outcome unknown" ends failed
+  std::size_t max_in_flight = 256;                  // provider requests at once, all sessions
 };
 
 class Sender {
@@ -44,6 +51,7 @@ class Sender {
  private:
   asio::awaitable<void> supervise();
   asio::awaitable<void> refresh();
+  asio::awaitable<void> refresh_gauges();
   Provider* provider_for(const std::string& provider) const;
 
   asio::io_context& io_;
@@ -53,6 +61,9 @@ class Sender {
   log::Logger& log_;
   const Clock& clock_;
   SenderSettings settings_;
+  SessionDb session_db_;
+  SendGate gate_;
+  SessionMetrics session_metrics_;
   asio::steady_timer refresh_timer_;
   std::map<std::int64_t, std::shared_ptr<SessionRunner>> runners_;
   bool stopping_ = false;

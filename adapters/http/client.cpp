@@ -9,11 +9,13 @@
 #include <charconv>
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/ip/address.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -38,6 +40,8 @@ bool iequals_prefix(std::string_view text, std::string_view prefix) {
   }
   return true;
 }
+
+using TlsStream = asio::ssl::stream<tcp::socket&>;
 
 struct Connection {
   explicit Connection(asio::io_context& io) : socket(io), resolver(io), timer(io) {
@@ -83,6 +87,7 @@ struct Connection {
   }
 
   tcp::socket socket;
+  std::unique_ptr<TlsStream> tls;  // set for https, over `socket`
   tcp::resolver resolver;
   asio::steady_timer timer;
   std::uint64_t generation = 0;
@@ -106,7 +111,19 @@ namespace client_detail {
 
 struct ClientCore {
   ClientCore(asio::io_context& io_context, ClientOptions opts)
-      : io(io_context), options(std::move(opts)) {}
+      : io(io_context), options(std::move(opts)), tls(asio::ssl::context::tls_client) {
+    // TLS 1.2 or newer; the system's CAs plus the configured file. A CA file that cannot be
+    // read makes every https exchange fail with that reason (reported at the first send).
+    tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1);
+    std::error_code ec;
+    tls.set_default_verify_paths(ec);
+    if (!options.ca_file.empty()) {
+      tls.load_verify_file(options.ca_file, ec);
+      if (ec) tls_error = "CA file " + options.ca_file + ": " + ec.message();
+    }
+  }
 
   ConnectionPtr take_idle(const std::string& key) {
     auto it = idle.find(key);
@@ -130,6 +147,8 @@ struct ClientCore {
 
   asio::io_context& io;
   ClientOptions options;
+  asio::ssl::context tls;
+  std::string tls_error;  // set when the configured CA file could not be loaded
   std::map<std::string, std::vector<ConnectionPtr>> idle;  // "host:port" -> idle connections
 };
 
@@ -145,6 +164,36 @@ using CorePtr = std::shared_ptr<client_detail::ClientCore>;
 
 ClientError failure(ErrorKind kind, std::string message, Delivery delivery) {
   return ClientError{make_error(kind, std::move(message)), delivery};
+}
+
+// TLS client handshake on a connected socket (under the connect deadline already armed): SNI,
+// then the peer's chain against the trusted CAs and its name against the URL's host.
+asio::awaitable<std::optional<ClientError>> handshake(const CorePtr& core, const ConnectionPtr& c, const Url& url) {
+  if (!core->tls_error.empty()) {
+    c->close();
+    co_return failure(ErrorKind::unavailable, "tls: " + core->tls_error, Delivery::not_sent);
+  }
+  c->tls = std::make_unique<TlsStream>(c->socket, core->tls);
+  std::error_code ec;
+  if (core->options.verify_peer) {
+    c->tls->set_verify_mode(asio::ssl::verify_peer, ec);
+    c->tls->set_verify_callback(asio::ssl::host_name_verification(url.host), ec);
+  } else {
+    c->tls->set_verify_mode(asio::ssl::verify_none, ec);
+  }
+  std::error_code literal;
+  asio::ip::make_address(url.host, literal);
+  if (literal) {  // SNI carries names only, never addresses (RFC 6066)
+    // The C API's macro casts away const; the name is copied by OpenSSL.
+    SSL_set_tlsext_host_name(c->tls->native_handle(), const_cast<char*>(url.host.c_str()));
+  }
+  auto [hec] = co_await c->tls->async_handshake(asio::ssl::stream_base::client, use_nothrow);
+  if (!hec) co_return std::nullopt;
+  const bool timed_out = c->timed_out;
+  c->close();
+  co_return failure(timed_out ? ErrorKind::timeout : ErrorKind::unavailable,
+                    "tls handshake with " + url.host + ": " + (timed_out ? std::string("timed out") : hec.message()),
+                    Delivery::not_sent);
 }
 
 // Resolves (skipped for a literal address) and connects, all under connect_timeout.
@@ -174,8 +223,11 @@ asio::awaitable<std::optional<ClientError>> connect(const CorePtr& core, const C
     c->socket.close(ignored);
     auto [cec] = co_await c->socket.async_connect(endpoint, use_nothrow);
     if (!cec) {
-      c->disarm();
       c->socket.set_option(tcp::no_delay(true), ignored);
+      if (url.scheme == "https") {
+        if (auto error = co_await handshake(core, c, url)) co_return error;
+      }
+      c->disarm();
       co_return std::nullopt;
     }
     last = cec;
@@ -193,7 +245,13 @@ asio::awaitable<Exchange> exchange(const CorePtr& core, const ConnectionPtr& c,
                                    std::string_view wire, bool head, bool reused) {
   Exchange result;
   c->arm(core->options.request_timeout, c);
-  auto [wec, written] = co_await asio::async_write(c->socket, asio::buffer(wire), use_nothrow);
+  std::error_code wec;
+  std::size_t written = 0;
+  if (c->tls) {
+    std::tie(wec, written) = co_await asio::async_write(*c->tls, asio::buffer(wire), use_nothrow);
+  } else {
+    std::tie(wec, written) = co_await asio::async_write(c->socket, asio::buffer(wire), use_nothrow);
+  }
   if (wec) {
     const bool timed_out = c->timed_out;
     c->close();
@@ -250,14 +308,21 @@ asio::awaitable<Exchange> exchange(const CorePtr& core, const ConnectionPtr& c,
         c->buffer.resize(c->buffer.size() * 2);  // bounded by the parser's header limit
       }
     }
-    auto [rec, n] = co_await c->socket.async_read_some(
-        asio::buffer(c->buffer.data() + end, c->buffer.size() - end), use_nothrow);
+    const auto space = asio::buffer(c->buffer.data() + end, c->buffer.size() - end);
+    std::error_code rec;
+    std::size_t n = 0;
+    if (c->tls) {
+      std::tie(rec, n) = co_await c->tls->async_read_some(space, use_nothrow);
+    } else {
+      std::tie(rec, n) = co_await c->socket.async_read_some(space, use_nothrow);
+    }
     if (n > 0) {
       got_bytes = true;
       end += n;
       continue;
     }
-    if (rec == asio::error::eof && !c->timed_out) {
+    // A TLS peer that closes without close_notify reads as stream_truncated: an EOF too.
+    if ((rec == asio::error::eof || rec == asio::ssl::error::stream_truncated) && !c->timed_out) {
       const ParseStatus status = parser.finish_on_eof();
       if (status == ParseStatus::done) {
         c->disarm();
@@ -278,16 +343,25 @@ asio::awaitable<Exchange> exchange(const CorePtr& core, const ConnectionPtr& c,
 
 std::string host_header(const Url& url) {
   std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  if (url.port != 80) host += ":" + std::to_string(url.port);
+  if (url.port != (url.scheme == "https" ? 443 : 80)) host += ":" + std::to_string(url.port);
   return host;
 }
 
 }  // namespace
 
 std::optional<Url> parse_url(std::string_view text) {
-  constexpr std::string_view kScheme = "http://";
-  if (!iequals_prefix(text, kScheme)) return std::nullopt;  // https: refused until TLS lands
-  text.remove_prefix(kScheme.size());
+  Url url;
+  if (iequals_prefix(text, "http://")) {
+    url.scheme = "http";
+    url.port = 80;
+    text.remove_prefix(7);
+  } else if (iequals_prefix(text, "https://")) {
+    url.scheme = "https";
+    url.port = 443;
+    text.remove_prefix(8);
+  } else {
+    return std::nullopt;
+  }
   if (const auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
   const auto authority_end = text.find_first_of("/?");
   std::string_view authority = text.substr(0, authority_end);
@@ -295,8 +369,6 @@ std::optional<Url> parse_url(std::string_view text) {
       authority_end == std::string_view::npos ? std::string_view{} : text.substr(authority_end);
   if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
 
-  Url url;
-  url.scheme = "http";
   std::string_view host;
   std::string_view port;
   if (authority.front() == '[') {
@@ -354,7 +426,7 @@ asio::awaitable<std::variant<Response, ClientError>> Client::send(const Url& url
   const bool keep_alive = request.keep_alive;
   std::string wire;
   append_serialized(wire, request, host_header(url));
-  const std::string key = url.host + ":" + std::to_string(url.port);
+  const std::string key = url.scheme + "://" + url.host + ":" + std::to_string(url.port);
 
   if (ConnectionPtr c = core->take_idle(key)) {
     Exchange result = co_await exchange(core, c, wire, head, true);

@@ -1,5 +1,6 @@
-// HTTP/1.1 client on standalone Asio with C++20 coroutines (plain TCP; TLS comes with the
-// providers issue). Keeps idle keep-alive connections per host:port for reuse.
+// HTTP/1.1 client on standalone Asio with C++20 coroutines, over plain TCP or TLS (OpenSSL via
+// asio::ssl; the peer's certificate and host name are verified unless told otherwise). Keeps idle
+// keep-alive connections per scheme, host and port for reuse.
 //
 // Failures are values and say whether the request may have reached the server: a provider send
 // that timed out after the request was written must not be retried blindly (issue 3). Use from
@@ -26,12 +27,12 @@
 namespace disparo::http {
 
 struct Url {
-  std::string scheme;  // "http"
+  std::string scheme;  // "http" | "https"
   std::string host;
-  unsigned short port = 80;
+  unsigned short port = 80;  // 443 by default for https
   std::string target;  // path and query, "/" at least
 };
-// Parses "http://host:port/path?q"; nullopt for anything else (https is refused for now).
+// Parses "http://host:port/path?q" and "https://..."; nullopt for anything else.
 std::optional<Url> parse_url(std::string_view text);
 
 struct ClientOptions {
@@ -39,6 +40,9 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{10'000};  // write + read of one exchange
   ParseLimits limits{};
   std::size_t max_idle_per_host = 16;
+  // TLS: the system's trusted CAs, plus this PEM file when set (e.g. a local sandbox's CA).
+  std::string ca_file = {};
+  bool verify_peer = true;  // false only in tests of the failure itself: never in production
 };
 
 // Where a failed exchange stopped. `not_sent`: safe to retry; `maybe_sent`: the request was

@@ -36,6 +36,9 @@ struct Response {
   Headers headers;
   std::string body;
   bool keep_alive = true;
+  // Fault injection (the provider simulator): the server closes the connection with a TCP reset
+  // instead of writing this response.
+  bool reset_connection = false;
 
   std::optional<std::string_view> header(std::string_view name) const {
     return find_header(headers, name);

@@ -244,6 +244,13 @@ class ConnectionSession {
       response = problem_response(500, "internal-error", "Internal Server Error",
                                   "the request could not be handled");
     }
+    if (response.reset_connection) {
+      std::error_code ignored;
+      c_->socket.set_option(tcp::socket::linger(true, 0), ignored);  // close() sends RST
+      c_->socket.close(ignored);
+      c_->close();
+      co_return false;
+    }
     keep_alive = keep_alive && response.keep_alive && !state_->stopping && !c_->closed;
     response.keep_alive = keep_alive;
 

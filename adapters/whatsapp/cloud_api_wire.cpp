@@ -19,27 +19,81 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
+void write_media_object(JsonWriter& json, std::string_view type, std::string_view url, std::string_view caption,
+                        std::string_view filename) {
+  json.key(type).begin_object();
+  json.field("link", url);
+  if (!caption.empty() && type != "audio") json.field("caption", caption);
+  if (!filename.empty() && type == "document") json.field("filename", filename);
+}
+
+// components[]: header (media), body (positional or named text parameters), buttons (URL
+// suffix or quick-reply payload), in the shape of reference §1.3.
 void write_template(JsonWriter& json, const dispatch::TemplateContent& tpl) {
   json.key("template").begin_object();
   json.field("name", tpl.name);
   json.key("language").begin_object().field("code", tpl.language).end_object();
-  if (!tpl.body_params.empty()) {
-    json.key("components").begin_array().begin_object();
-    json.field("type", "body");
-    json.key("parameters").begin_array();
-    for (const auto& param : tpl.body_params) {
-      json.begin_object().field("type", "text").field("text", param).end_object();
+  const bool has_body = !tpl.body_params.empty() || !tpl.named_params.empty();
+  if (has_body || tpl.header_media || !tpl.buttons.empty()) {
+    json.key("components").begin_array();
+    if (tpl.header_media) {
+      const auto& media = *tpl.header_media;
+      json.begin_object().field("type", "header");
+      json.key("parameters").begin_array().begin_object().field("type", media.type);
+      write_media_object(json, media.type, media.url, "", media.filename);
+      json.end_object();
+      json.end_object().end_array();
+      json.end_object();
     }
-    json.end_array().end_object().end_array();
+    if (has_body) {
+      json.begin_object().field("type", "body");
+      json.key("parameters").begin_array();
+      for (const auto& param : tpl.body_params) {
+        json.begin_object().field("type", "text").field("text", param).end_object();
+      }
+      for (const auto& param : tpl.named_params) {
+        json.begin_object().field("type", "text").field("parameter_name", param.name);
+        json.field("text", param.value).end_object();
+      }
+      json.end_array().end_object();
+    }
+    for (const auto& button : tpl.buttons) {
+      json.begin_object().field("type", "button").field("sub_type", button.sub_type);
+      json.field("index", std::to_string(button.index));  // a string: "0", "1" (reference §1.3)
+      json.key("parameters").begin_array().begin_object();
+      if (button.sub_type == "quick_reply") {
+        json.field("type", "payload").field("payload", button.text);
+      } else {
+        json.field("type", "text").field("text", button.text);
+      }
+      json.end_object().end_array().end_object();
+    }
+    json.end_array();
   }
   json.end_object();
 }
 
+void write_buttons(JsonWriter& json, const dispatch::ButtonsContent& content) {
+  json.key("interactive").begin_object();
+  json.field("type", "button");
+  if (!content.header.empty()) {
+    json.key("header").begin_object().field("type", "text").field("text", content.header).end_object();
+  }
+  json.key("body").begin_object().field("text", content.body).end_object();
+  if (!content.footer.empty()) json.key("footer").begin_object().field("text", content.footer).end_object();
+  json.key("action").begin_object().key("buttons").begin_array();
+  for (const auto& button : content.buttons) {
+    json.begin_object().field("type", "reply");
+    json.key("reply").begin_object().field("id", button.id).field("title", button.title).end_object();
+    json.end_object();
+  }
+  json.end_array().end_object();
+  json.end_object();
+}
+
 void write_media(JsonWriter& json, const dispatch::MediaContent& media) {
-  json.key(media.type).begin_object();
-  json.field("link", media.url);
-  if (!media.caption.empty() && media.type != "audio") json.field("caption", media.caption);
-  if (!media.filename.empty() && media.type == "document") json.field("filename", media.filename);
+  write_media_object(json, media.type, media.url, media.caption, media.filename);
+  if (media.voice && media.type == "audio") json.field("voice", true);  // a voice note (PTT)
   json.end_object();
 }
 
@@ -57,6 +111,13 @@ void write_contact(JsonWriter& json, const dispatch::ContactContent& contact) {
     json.begin_object().field("phone", phone).field("type", "CELL").field("wa_id", digits).end_object();
   }
   json.end_array();
+  if (!contact.organization.empty()) {
+    json.key("org").begin_object().field("company", contact.organization).end_object();
+  }
+  if (!contact.email.empty()) {
+    json.key("emails").begin_array().begin_object().field("email", contact.email).field("type", "WORK");
+    json.end_object().end_array();
+  }
   json.end_object().end_array();
 }
 
@@ -95,6 +156,10 @@ std::string build_cloud_api_body(const dispatch::OutboundMessage& message) {
                         [&](const dispatch::ContactContent& contact) {
                           json.field("type", "contacts");
                           write_contact(json, contact);
+                        },
+                        [&](const dispatch::ButtonsContent& buttons) {
+                          json.field("type", "interactive");
+                          write_buttons(json, buttons);
                         }},
              message.content);
   json.end_object();

@@ -31,17 +31,6 @@ CallbackAttempt metric_label(CallbackResult result) {
   return CallbackAttempt::network_error;
 }
 
-bool starts_with_https(std::string_view url) {
-  constexpr std::string_view kHttps = "https://";
-  if (url.size() < kHttps.size()) return false;
-  for (std::size_t i = 0; i < kHttps.size(); ++i) {
-    char c = url[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kHttps[i]) return false;
-  }
-  return true;
-}
-
 CallbackAttemptOutcome not_sent(std::string why) {
   CallbackAttemptOutcome outcome;
   outcome.result = CallbackResult::not_sent;
@@ -127,11 +116,7 @@ asio::awaitable<CallbackAttemptOutcome> CallbackSender::attempt(const DueCallbac
   }
   auto url = http::parse_url(delivery.url);
   if (!url) {
-    // Our HTTP client speaks plain TCP only for now; TLS arrives with the providers issue.
-    co_return not_sent(starts_with_https(delivery.url)
-                           ? "https callback URLs are not supported yet (no TLS in the "
-                             "dispatcher): use an http:// URL"
-                           : "invalid callback URL: expected http://host[:port]/path");
+    co_return not_sent("invalid callback URL: expected http(s)://host[:port]/path");
   }
 
   http::Request request;

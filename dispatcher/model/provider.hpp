@@ -1,6 +1,6 @@
 // Provider: the interface through which the dispatcher sends one message to a WhatsApp provider.
 //
-// Declared by the core, implemented in adapters/whatsapp (Cloud API; Evolution API later) and
+// Declared by the core, implemented in adapters/whatsapp (Cloud API, Evolution API) and
 // by test fakes. Called from the dispatcher's io_context thread; send() never throws for
 // expected failures: they come back as a SendOutcome.
 #pragma once
@@ -21,7 +21,8 @@ struct SessionEndpoint {
   std::string provider;         // cloud_api | evolution | sandbox
   std::string base_url;         // "https://graph.facebook.com/v24.0"
   std::string phone_number_id;  // Cloud API sender id
-  std::string access_token;
+  std::string access_token;     // Cloud API bearer token; Evolution apikey
+  std::string instance_name;    // Evolution instance ("" = use phone_number_id)
 };
 
 struct OutboundMessage {

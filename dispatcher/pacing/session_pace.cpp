@@ -71,6 +71,16 @@ std::vector<std::string> SessionPace::blocked_groups(SysTime now) const {
   return blocked;
 }
 
+std::optional<SysTime> SessionPace::next_release(SysTime now) const {
+  std::optional<SysTime> earliest;
+  auto consider = [&](SysTime at) {
+    if (at > now && (!earliest || at < *earliest)) earliest = at;
+  };
+  for (const auto& [recipient, last] : recipient_last_) consider(last + policy_.recipient_spacing);
+  for (const auto& [group, ready_at] : group_ready_at_) consider(ready_at);
+  return earliest;
+}
+
 void SessionPace::record_send(SysTime at, std::string_view recipient, std::string_view group,
                               milliseconds group_interval, milliseconds jitter) {
   const SysTime base = has_sent_ ? std::max(tat_, at) : at;

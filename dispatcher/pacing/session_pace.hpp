@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,8 @@ class SessionPace {
   // Recipients / groups that may not receive a send starting at `now`.
   std::vector<std::string> blocked_recipients(SysTime now) const;
   std::vector<std::string> blocked_groups(SysTime now) const;
+  // The earliest instant after `now` at which a blocked recipient or group is free again.
+  std::optional<SysTime> next_release(SysTime now) const;
 
   // A send started at `at`. `jitter` is the extra wait drawn for the interval after it.
   void record_send(SysTime at, std::string_view recipient, std::string_view group = {},

@@ -50,12 +50,24 @@ machine_line() {
   echo "$(nproc) cores ($model), $mem RAM, $(uname -sr)"
 }
 
+# The build type of the binaries measured (run-benchmarks builds Release; --no-build may reuse another).
+build_type_line() {
+  local type
+  type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null)
+  case $type in
+    Release) echo "Release (-O3)" ;;
+    RelWithDebInfo) echo "RelWithDebInfo (-O2 -g)" ;;
+    "") echo "build type unknown" ;;
+    *) echo "$type" ;;
+  esac
+}
+
 software_line() {
   local pg redis gcc
   pg=$("$(pg_bindir)/postgres" --version | awk '{ print $3 }')
   redis=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')
   gcc=$(c++ -dumpfullversion 2>/dev/null || echo "?")
-  echo "PostgreSQL $pg (fsync, synchronous_commit, full_page_writes on; shared_buffers 1 GB, max_wal_size 8 GB), Redis $redis, gcc $gcc, Release (-O3)"
+  echo "PostgreSQL $pg (fsync, synchronous_commit, full_page_writes on; shared_buffers 1 GB, max_wal_size 8 GB), Redis $redis, gcc $gcc, $(build_type_line)"
 }
 
 # pgss NAME: the top statements of one phase from pg_stat_statements, as a code block.
@@ -84,7 +96,7 @@ report_markdown() {
 - Machine: $(machine_line)
 - Software: $(software_line)
 - Command: \`$COMMAND_LINE\` (total $(v total_seconds) s)
-- Dispatcher: default settings (database pool 4, poll interval 500 ms, one event-loop thread), log level info${BENCH_DISPATCHER_ENV:+, plus $BENCH_DISPATCHER_ENV}
+- Dispatcher: default settings (database pool 8, idle poll 2 s, at most 256 provider requests in flight, claims/records batched up to 500, one event-loop thread), log level info${BENCH_DISPATCHER_ENV:+, plus $BENCH_DISPATCHER_ENV}
 - The machine is shared: "others" in the CPU lines is CPU used by processes outside the benchmark
   during that phase (other engineers' compilers and tests), out of $(($(nproc) * 100)) %.$(priority_note)
 

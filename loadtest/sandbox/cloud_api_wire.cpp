@@ -1,5 +1,6 @@
 #include "loadtest/sandbox/cloud_api_wire.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/json_writer.hpp"
@@ -100,51 +101,116 @@ std::string render_send_success(std::string_view input, std::string_view wa_id,
   return std::move(w).str();
 }
 
-std::string render_status_webhook(const BusinessAccount& account, const StatusUpdate& update) {
-  disparo::JsonWriter w;
-  w.begin_object();
-  w.field("object", "whatsapp_business_account");
-  w.key("entry").begin_array().begin_object();
-  w.field("id", account.waba_id);
-  w.key("changes").begin_array().begin_object();
-  w.key("value").begin_object();
-  w.field("messaging_product", "whatsapp");
-  w.key("metadata").begin_object();
-  w.field("display_phone_number", account.display_phone_number);
-  w.field("phone_number_id", account.phone_number_id);
-  w.end_object();
-  w.key("statuses").begin_array().begin_object();
-  w.field("id", update.wamid);
-  w.field("status", update.status);
-  w.field("timestamp", std::to_string(update.timestamp));
-  w.field("recipient_id", update.recipient_id);
+namespace {
+
+// The status webhook is the simulator's hottest output (three per accepted message), so it is
+// appended by hand: a string of plain printable ASCII (every id, status and number) is copied
+// as is, anything else goes through the project's escaper.
+void append_string(std::string& out, std::string_view text) {
+  out += '"';
+  const bool plain = std::all_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out.append(text);
+  } else {
+    disparo::append_json_string_body(out, text);
+  }
+  out += '"';
+}
+
+void append_member(std::string& out, std::string_view key, std::string_view value) {
+  out += ",\"";
+  out.append(key);
+  out += "\":";
+  append_string(out, value);
+}
+
+void write_status(std::string& out, const StatusUpdate& update) {
+  out += "{\"id\":";
+  append_string(out, update.wamid);
+  append_member(out, "status", update.status);
+  append_member(out, "timestamp", std::to_string(update.timestamp));
+  append_member(out, "recipient_id", update.recipient_id);
   if (update.biz_opaque_callback_data) {
-    w.field("biz_opaque_callback_data", *update.biz_opaque_callback_data);
+    append_member(out, "biz_opaque_callback_data", *update.biz_opaque_callback_data);
   }
   if (update.conversation) {
     const Conversation& c = *update.conversation;
-    w.key("conversation").begin_object();
-    w.field("id", c.id);
-    w.field("expiration_timestamp", std::to_string(c.expiration_timestamp));
-    w.key("origin").begin_object().field("type", c.origin_type).end_object();
-    w.end_object();
+    out += ",\"conversation\":{\"id\":";
+    append_string(out, c.id);
+    append_member(out, "expiration_timestamp", std::to_string(c.expiration_timestamp));
+    out += ",\"origin\":{\"type\":";
+    append_string(out, c.origin_type);
+    out += "}}";
   }
   if (update.pricing) {
     const Pricing& p = *update.pricing;
-    w.key("pricing").begin_object();
-    w.field("billable", p.billable);
-    w.field("pricing_model", p.pricing_model);
-    w.field("type", p.type);
-    w.field("category", p.category);
-    w.end_object();
+    out += ",\"pricing\":{\"billable\":";
+    out += p.billable ? "true" : "false";
+    append_member(out, "pricing_model", p.pricing_model);
+    append_member(out, "type", p.type);
+    append_member(out, "category", p.category);
+    out += '}';
   }
-  w.end_object().end_array();  // statuses
-  w.end_object();              // value
-  w.field("field", "messages");
-  w.end_object().end_array();  // changes
-  w.end_object().end_array();  // entry
-  w.end_object();
-  return std::move(w).str();
+  if (update.error) {
+    // Webhook errors carry code, title, message (= title), error_data.details and href; no
+    // type and no fbtrace_id (reference 1.12).
+    const MetaError& e = *update.error;
+    out += ",\"errors\":[{\"code\":";
+    out += std::to_string(e.code);
+    append_member(out, "title", e.title);
+    append_member(out, "message", e.title);
+    out += ",\"error_data\":{\"details\":";
+    append_string(out, e.details);
+    out += '}';
+    append_member(out, "href",
+                  "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/");
+    out += "}]";
+  }
+  out += '}';
+}
+
+}  // namespace
+
+std::string render_status_webhook(const BusinessAccount& account, const StatusUpdate& update) {
+  return render_status_batch(account.waba_id, account.display_phone_number,
+                             {NumberStatus{account.phone_number_id, update}});
+}
+
+std::string render_status_batch(std::string_view waba_id, std::string_view display_phone_number,
+                                const std::vector<NumberStatus>& statuses) {
+  std::vector<std::string_view> numbers;  // phone number ids in order of first appearance
+  for (const NumberStatus& s : statuses) {
+    if (std::find(numbers.begin(), numbers.end(), s.phone_number_id) == numbers.end()) {
+      numbers.push_back(s.phone_number_id);
+    }
+  }
+  std::string out;
+  out.reserve(200 + statuses.size() * 280);
+  out += "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":";
+  append_string(out, waba_id);
+  out += ",\"changes\":[";
+  bool first_change = true;
+  for (std::string_view number : numbers) {
+    if (!first_change) out += ',';
+    first_change = false;
+    out += "{\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":";
+    append_string(out, display_phone_number);
+    append_member(out, "phone_number_id", number);
+    out += "},\"statuses\":[";
+    bool first_status = true;
+    for (const NumberStatus& s : statuses) {
+      if (s.phone_number_id != number) continue;
+      if (!first_status) out += ',';
+      first_status = false;
+      write_status(out, s.update);
+    }
+    out += "]},\"field\":\"messages\"}";
+  }
+  out += "]}]}";
+  return out;
 }
 
 Pricing pricing_for(std::string_view message_type) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace disparo::sandbox {
 
@@ -49,6 +50,8 @@ struct SendRequest {
   std::string type;            // "text" when the body omits it (Meta's default)
   std::string recipient_type;  // "individual" when omitted
   std::optional<std::string> biz_opaque_callback_data;
+  std::string template_name;      // type "template" only
+  std::string template_language;  // template.language.code
 };
 
 class SendRequestValidator {
@@ -93,6 +96,7 @@ struct StatusUpdate {
   std::optional<std::string> biz_opaque_callback_data;
   std::optional<Conversation> conversation;
   std::optional<Pricing> pricing;
+  std::optional<MetaError> error;  // "failed": rendered as errors[0] (no type/fbtrace_id)
 };
 
 struct BusinessAccount {
@@ -104,6 +108,14 @@ struct BusinessAccount {
 // Meta's status webhook: {"object":"whatsapp_business_account","entry":[{"id":<WABA id>,
 // "changes":[{"value":{messaging_product, metadata, statuses:[...]},"field":"messages"}]}]}.
 std::string render_status_webhook(const BusinessAccount& account, const StatusUpdate& update);
+// Several statuses in one POST (Meta batches up to 1,000 updates): one entry for the WABA, one
+// change per phone number id (in order of first appearance), its statuses in the given order.
+struct NumberStatus {
+  std::string phone_number_id;
+  StatusUpdate update;
+};
+std::string render_status_batch(std::string_view waba_id, std::string_view display_phone_number,
+                                const std::vector<NumberStatus>& statuses);
 
 // Pricing the simulator reports: templates are billable utility messages; anything else is a
 // free service message inside the customer-service window (free-form needs an open window).

@@ -91,6 +91,7 @@ std::string Recorder::requests_json() const {
   w.begin_object().key("requests").begin_array();
   for (const RecordedRequest& r : requests_) {
     w.begin_object();
+    w.field("provider", r.provider);
     w.field("method", r.method);
     w.field("path", std::string_view(r.target).substr(0, r.target.find('?')));
     w.field("target", r.target);
@@ -103,6 +104,8 @@ std::string Recorder::requests_json() const {
     r.wamid ? w.value(*r.wamid) : w.null();
     w.key("error_code");
     r.error_code ? w.value(*r.error_code) : w.null();
+    w.key("fault");
+    r.fault ? w.value(*r.fault) : w.null();
     w.end_object();
   }
   w.end_array();
@@ -116,12 +119,16 @@ std::string Recorder::webhooks_json() const {
   w.begin_object().key("webhooks").begin_array();
   for (const WebhookAttempt& a : webhooks_) {
     w.begin_object();
+    w.field("provider", a.provider);
+    w.field("event", a.event);
     w.field("wamid", a.wamid);
     w.field("status", a.status);
     w.field("attempt", std::int64_t{a.attempt});
     w.field("url", a.url);
     w.field("body", a.body);
     w.field("signature", a.signature);
+    w.key("headers");
+    write_headers(w, a.headers);
     w.key("http_status");
     a.http_status != 0 ? w.value(a.http_status) : w.null();
     w.field("outcome", a.outcome);

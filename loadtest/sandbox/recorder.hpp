@@ -17,6 +17,7 @@
 namespace disparo::sandbox {
 
 struct RecordedRequest {
+  std::string provider = "cloud_api";  // "cloud_api" | "evolution"
   std::string method;
   std::string target;                // path and query as received
   http::Headers headers;             // Authorization already masked (mask_headers)
@@ -25,11 +26,15 @@ struct RecordedRequest {
   int status = 0;                    // the status we answered
   std::optional<std::string> wamid;  // assigned on success
   std::optional<int> error_code;     // Meta error code on failure
+  std::optional<std::string> fault;  // "reset" | "http_5xx" when a behaviour injected one
 };
 
 struct WebhookAttempt {
-  std::string wamid;
-  std::string status;  // "sent" | "delivered" | "read"
+  std::string provider = "cloud_api";  // "cloud_api" | "evolution"
+  std::string event = "statuses";      // "statuses", "messages", "messages.update", ...
+  std::string wamid;   // message id(s): comma-joined for a batched POST; empty for other events
+  std::string status;  // "sent" | "delivered" | "read" | "failed" | SERVER_ACK...; comma-joined
+  http::Headers headers;  // extra headers sent (Evolution's custom headers)
   int attempt = 1;     // 1 = first try
   std::string url;
   std::string body;       // exact bytes sent

@@ -28,6 +28,11 @@ constexpr Flag kFlags[] = {
     {"webhook-retries", "WEBHOOK_RETRIES", "retries of a failed webhook POST (default 4)"},
     {"webhook-retry-ms", "WEBHOOK_RETRY_MS", "first retry backoff, doubling (default 500)"},
     {"log-level", "LOG_LEVEL", "debug | info | warn | error (default info)"},
+    {"behaviour", "BEHAVIOUR", "behaviour document (JSON file) applied at start"},
+    {"seed", "SEED", "seed of the behaviours' random draws (default: random)"},
+    {"evolution-api-key", "EVOLUTION_API_KEY", "the Evolution API apikey accepted"},
+    {"evolution-webhook-url", "EVOLUTION_WEBHOOK_URL",
+     "default Evolution webhook URL; {instance} is replaced"},
 };
 
 Error bad(std::string message) {
@@ -37,6 +42,12 @@ Error bad(std::string message) {
 bool parse_int(std::string_view text, long long min, long long max, long long& out) {
   const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
   return r.ec == std::errc() && r.ptr == text.data() + text.size() && out >= min && out <= max;
+}
+
+// The sandbox posts webhooks over plain HTTP only (it is a loopback test tool).
+bool plain_http(const std::string& url) {
+  const auto parsed = http::parse_url(url);
+  return parsed && parsed->scheme == "http";
 }
 
 bool parse_listen(std::string_view text, SandboxConfig& c) {
@@ -54,7 +65,7 @@ std::optional<Error> apply(std::string_view name, const std::string& value, Sand
   if (name == "listen") {
     if (!parse_listen(value, c)) return bad("--listen must be host:port");
   } else if (name == "webhook-url") {
-    if (!http::parse_url(value)) return bad("--webhook-url must be http://host:port/path");
+    if (!plain_http(value)) return bad("--webhook-url must be http://host:port/path");
     c.webhook_url = value;
   } else if (name == "app-secret") {
     c.app_secret = value;
@@ -75,6 +86,22 @@ std::optional<Error> apply(std::string_view name, const std::string& value, Sand
   } else if (name == "webhook-retry-ms") {
     if (!parse_int(value, 0, 600'000, n)) return bad("--webhook-retry-ms must be 0..600000");
     c.webhook_retry = std::chrono::milliseconds(n);
+  } else if (name == "behaviour") {
+    c.behaviour_file = value;
+  } else if (name == "seed") {
+    std::uint64_t seed = 0;
+    const auto r = std::from_chars(value.data(), value.data() + value.size(), seed);
+    if (r.ec != std::errc() || r.ptr != value.data() + value.size())
+      return bad("--seed must be an unsigned integer");
+    c.seed = seed;
+  } else if (name == "evolution-api-key") {
+    c.evolution_api_key = value;
+  } else if (name == "evolution-webhook-url") {
+    std::string probe = value;
+    for (auto pos = probe.find("{instance}"); pos != std::string::npos; pos = probe.find("{instance}"))
+      probe.replace(pos, 10, "x");
+    if (!plain_http(probe)) return bad("--evolution-webhook-url must be http://host:port/path");
+    c.evolution_webhook_url = value;
   } else if (name == "log-level") {
     if (!log::parse_level(value, c.log_level))
       return bad("--log-level must be debug|info|warn|error");

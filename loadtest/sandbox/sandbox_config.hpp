@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ struct SandboxConfig {
   int webhook_retries = 4;
   std::chrono::milliseconds webhook_retry{500};
   log::Level log_level = log::Level::info;
+  std::string behaviour_file;          // optional: the behaviour document at start
+  std::optional<std::uint64_t> seed;   // optional: seeds the behaviours' random draws
+  std::string evolution_api_key;       // optional: the Evolution `apikey` accepted
+  std::string evolution_webhook_url;   // optional: default Evolution webhook URL ({instance})
   bool help = false;
 };
 

@@ -103,7 +103,7 @@ Failure check_text(dom::object text) {
   return std::nullopt;
 }
 
-Failure check_template(dom::object tpl) {
+Failure check_template(dom::object tpl, SendRequest& out) {
   std::string_view name, code;
   if (auto f = require_string(tpl, "name", param("template", "name"), name)) return f;
   dom::object language;
@@ -116,6 +116,8 @@ Failure check_template(dom::object tpl) {
       break;
   }
   if (auto f = require_string(language, "code", "template['language']['code']", code)) return f;
+  out.template_name = std::string(name);
+  out.template_language = std::string(code);
   dom::array components;
   if (array_member(tpl, "components", components) == Lookup::wrong_type) {
     return invalid_parameter("Param template['components'] must be an array.");
@@ -216,7 +218,7 @@ Failure check_interactive(dom::object interactive) {
   return std::nullopt;
 }
 
-Failure check_typed_object(dom::object root, std::string_view type) {
+Failure check_typed_object(dom::object root, std::string_view type, SendRequest& out) {
   if (type == "contacts") {
     dom::array contacts;
     switch (array_member(root, "contacts", contacts)) {
@@ -238,7 +240,7 @@ Failure check_typed_object(dom::object root, std::string_view type) {
       break;
   }
   if (type == "text") return check_text(obj);
-  if (type == "template") return check_template(obj);
+  if (type == "template") return check_template(obj, out);
   if (type == "interactive") return check_interactive(obj);
   for (auto media : kMediaTypes) {
     if (type == media) return check_media(type, obj);
@@ -329,7 +331,7 @@ Result SendRequestValidator::validate(std::string_view body) {
   }
   SendRequest out;
   if (auto f = check_envelope(root, out)) return *f;
-  if (auto f = check_typed_object(root, out.type)) return *f;
+  if (auto f = check_typed_object(root, out.type, out)) return *f;
   return out;
 }
 

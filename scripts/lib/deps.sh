@@ -6,8 +6,8 @@ DISPARO_PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libboost1.81-dev libasio-dev libhiredis-dev libpq-dev libsimdjson-dev prometheus-cpp-dev
   librapidcheck-dev libtomlplusplus-dev libhowardhinnant-date-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql postgresql-contrib redis-server wrk
+  libgtest-dev libgmock-dev libbenchmark-dev libxlsxwriter-dev
+  postgresql postgresql-contrib redis-server wrk prometheus
 )
 
 # Prints the packages of DISPARO_PACKAGES that are not installed, one per line.
@@ -40,4 +40,17 @@ install_deps() {
   if ((${#missing[@]} > 0)); then
     die "still missing after apt-get install: ${missing[*]}"
   fi
+}
+
+# Node.js with npm/npx, for the OpenAPI linter (scripts/lint-openapi fetches @redocly/cli from
+# the npm registry). A machine that has npx already (any Node.js >= 18) is left alone, so a
+# Node.js from elsewhere never meets Debian's npm package.
+install_node() {
+  if command -v npx >/dev/null 2>&1; then
+    return 0
+  fi
+  say "Installing Node.js and npm (Debian packages) for the OpenAPI linter"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+  command -v npx >/dev/null 2>&1 || die "npx still missing after installing nodejs and npm"
 }

@@ -130,7 +130,8 @@ TEST(ConfigTest, KeysMissingFromTheFileKeepTheirDefaults) {
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->http.port, 9001);
   EXPECT_EQ(d->http.host, "127.0.0.1");
-  EXPECT_EQ(d->database.pool_size, 4u);
+  EXPECT_EQ(d->database.pool_size, 8u);
+  EXPECT_EQ(d->max_in_flight, 256u);
 }
 
 TEST(ConfigTest, EnvironmentOverridesEveryKind) {

@@ -186,7 +186,7 @@ TEST(CloudApiWebhook, ToleratesUnknownFieldsAndContactsInAStatusChange) {
   EXPECT_EQ(hook.other_changes, 0u);
 }
 
-TEST(CloudApiWebhook, ChangesThatAreNotStatusesAreCounted) {
+TEST(CloudApiWebhook, ChangesThatAreNotStatusesAreReadOrCounted) {
   const std::string inbound = R"({"field":"messages","value":{"messaging_product":"whatsapp",
       "metadata":{"phone_number_id":"PNID"},"contacts":[{"profile":{"name":"Maria"},"wa_id":"5511987654321"}],
       "messages":[{"from":"5511987654321","id":"wamid.IN","timestamp":"1751142888","type":"text","text":{"body":"oi"}}]}})";
@@ -200,7 +200,12 @@ TEST(CloudApiWebhook, ChangesThatAreNotStatusesAreCounted) {
   const auto hook = parse_ok(body);
   ASSERT_EQ(hook.statuses.size(), 1u);
   EXPECT_EQ(hook.statuses[0].provider_message_id, "wamid.S");
-  EXPECT_EQ(hook.other_changes, 5u);
+  // The inbound message and the quality update are read (tests/providers covers them); the
+  // template update without a language, the change without value and the number are not.
+  EXPECT_EQ(hook.inbound.size(), 1u);
+  EXPECT_EQ(hook.quality.size(), 1u);
+  EXPECT_EQ(hook.templates.size(), 0u);
+  EXPECT_EQ(hook.other_changes, 3u);
 }
 
 TEST(CloudApiWebhook, StatusesMissingWhatWeNeedAreSkipped) {

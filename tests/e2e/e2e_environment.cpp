@@ -60,7 +60,8 @@ E2eEnvironment::E2eEnvironment(const std::string& prepare_sql) : database_(TestD
       std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(sandbox_port_), "--webhook-url",
                                "http://127.0.0.1:" + std::to_string(dispatcher_port_) + "/webhooks/cloud_api",
                                "--app-secret", app_secret_, "--access-token", access_token_,
-                               "--verify-token", verify_token_, "--status-delay-ms", "50"},
+                               "--verify-token", verify_token_, "--status-delay-ms", "50",
+                               "--evolution-api-key", evolution_api_key_},
       std::map<std::string, std::string>{}, work_dir_ + "/sandbox.log");
   if (!eventually([&] { return healthy(sandbox_port_); }, std::chrono::seconds(15))) {
     throw std::runtime_error("sandbox did not become healthy:\n" + sandbox_->tail());

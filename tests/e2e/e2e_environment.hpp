@@ -29,6 +29,7 @@ class E2eEnvironment {
   const std::string& app_secret() const { return app_secret_; }
   const std::string& verify_token() const { return verify_token_; }
   const std::string& phone_number_id() const { return phone_number_id_; }
+  const std::string& evolution_api_key() const { return evolution_api_key_; }  // the sandbox's Evolution apikey
   TestDatabase& database() { return database_; }
   ChildProcess& dispatcher() { return *dispatcher_; }
 
@@ -46,6 +47,7 @@ class E2eEnvironment {
   std::string verify_token_ = "e2e-verify-token";
   std::string access_token_ = "e2e-access-token";
   std::string phone_number_id_ = "100000000000001";
+  std::string evolution_api_key_ = "e2e-evolution-key";
   std::unique_ptr<ChildProcess> sandbox_;
   std::unique_ptr<ChildProcess> dispatcher_;
   int dispatcher_starts_ = 0;

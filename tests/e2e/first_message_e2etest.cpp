@@ -113,7 +113,7 @@ TEST(FirstMessage, WebhookWithWrongSignatureIsRejectedAndChangesNothing) {
   EXPECT_EQ(fetch_message(env, id).event_statuses, before.event_statuses);
 
   const auto metrics = http_get(env.dispatcher_port(), "/metrics");
-  EXPECT_NE(metrics.body.find("disparo_webhook_signature_failures_total 2"), std::string::npos);
+  EXPECT_NE(metrics.body.find(R"(disparo_webhook_signature_failures_total{provider="cloud_api"} 2)"), std::string::npos);
 }
 
 TEST(FirstMessage, VerificationHandshakeEchoesTheChallengeOnlyForTheRightToken) {

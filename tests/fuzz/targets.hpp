@@ -6,4 +6,7 @@
   X(http_request_parser)        \
   X(http_response_parser)       \
   X(cloud_api_webhook)          \
-  X(send_body)
+  X(cloud_api_events)           \
+  X(evolution_webhook)          \
+  X(send_body)                  \
+  X(asaas_event)

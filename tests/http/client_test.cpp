@@ -36,9 +36,19 @@ TEST(ParseUrl, AcceptsHttpWithDefaults) {
   EXPECT_EQ(url->target, "/?q=1");
 }
 
+TEST(ParseUrl, HttpsDefaultsToPort443) {
+  const auto url = parse_url("https://graph.facebook.com/v24.0/123/messages");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->scheme, "https");
+  EXPECT_EQ(url->host, "graph.facebook.com");
+  EXPECT_EQ(url->port, 443);
+  EXPECT_EQ(url->target, "/v24.0/123/messages");
+  EXPECT_EQ(parse_url("HTTPS://h:8443")->port, 8443);
+}
+
 TEST(ParseUrl, RefusesEverythingElse) {
   for (const char* text :
-       {"https://example.com/", "ftp://x", "example.com", "http://", "http://:80/", "http://h:0/",
+       {"ftp://x", "https://", "https:///x", "example.com", "http://", "http://:80/", "http://h:0/",
         "http://h:65536/", "http://h:8x/", "http://user@h/", "http://[::1/", "http://h/a b",
         "http://[::1]x/"}) {
     EXPECT_FALSE(parse_url(text)) << text;

@@ -1,0 +1,260 @@
+#include "dispatcher/inbound/provider_webhooks.hpp"
+
+#include <charconv>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "common/crypto.hpp"
+#include "dispatcher/cloud_api_webhook.hpp"
+#include "dispatcher/inbound/evolution_webhook.hpp"
+#include "dispatcher/inbound/inbound_store.hpp"
+
+namespace disparo::dispatch {
+namespace {
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+ReportKind report_kind(std::string_view status) {
+  if (status == "sent") return ReportKind::sent;
+  if (status == "delivered") return ReportKind::delivered;
+  if (status == "read") return ReportKind::read;
+  if (status == "failed") return ReportKind::failed;
+  return ReportKind::other;
+}
+
+http::Response unavailable() {
+  return http::problem_response(503, "unavailable", "Service unavailable",
+                                "the webhook could not be stored; retry later (nothing was applied)");
+}
+
+// What applying one stored webhook did, for metrics and logs (read on the io thread).
+struct Applied {
+  WebhookProvider provider = WebhookProvider::cloud_api;
+  std::vector<std::string> statuses;  // each report's status
+  std::vector<StatusApplied> results;
+  InboundApplied inbound;
+  std::size_t templates = 0, quality = 0, other = 0;
+  bool connection = false, qrcode = false;
+  SessionChange change = SessionChange::none;
+  std::string connection_state;
+  std::optional<std::int64_t> session_id;
+  bool done = false;  // false: nothing to do (already applied or locked elsewhere)
+};
+
+Expected<Applied> apply_cloud_api(pg::Connection& conn, const std::string& body) {
+  Applied applied;
+  auto hook = parse_cloud_api_webhook(body);
+  if (!hook) return hook.error();
+  std::vector<StatusInput> inputs;
+  inputs.reserve(hook->statuses.size());
+  for (const auto& report : hook->statuses) {
+    inputs.push_back(status_input_of(report));
+    applied.statuses.push_back(report.status);
+  }
+  auto results = apply_status_batch(conn, inputs);
+  if (!results) return results.error();
+  applied.results = std::move(*results);
+  auto inbound = apply_inbound(conn, hook->inbound, std::nullopt);
+  if (!inbound) return inbound.error();
+  applied.inbound = *inbound;
+  if (auto done = apply_template_updates(conn, hook->templates); !done) return done.error();
+  if (auto done = apply_quality_updates(conn, hook->quality); !done) return done.error();
+  applied.templates = hook->templates.size();
+  applied.quality = hook->quality.size();
+  applied.other = hook->other_changes;
+  return applied;
+}
+
+Expected<Applied> apply_evolution(pg::Connection& conn, std::int64_t session_id, const std::string& body) {
+  Applied applied;
+  applied.provider = WebhookProvider::evolution;
+  applied.session_id = session_id;
+  auto hook = parse_evolution_webhook(body);
+  if (!hook) return hook.error();
+  std::vector<StatusInput> inputs;
+  for (const auto& status : hook->statuses) {
+    inputs.push_back(status_input_of(status, session_id));
+    applied.statuses.push_back(status.status);
+  }
+  auto results = apply_status_batch(conn, inputs);
+  if (!results) return results.error();
+  applied.results = std::move(*results);
+  auto inbound = apply_inbound(conn, hook->inbound, session_id);
+  if (!inbound) return inbound.error();
+  applied.inbound = *inbound;
+  if (hook->connection) {
+    auto change = apply_connection(conn, session_id, *hook->connection);
+    if (!change) return change.error();
+    applied.connection = true;
+    applied.change = *change;
+    applied.connection_state = hook->connection->state;
+  }
+  if (hook->qrcode) {
+    if (auto stored = store_qrcode(conn, session_id, *hook->qrcode); !stored) return stored.error();
+    applied.qrcode = true;
+  }
+  if (hook->statuses.empty() && hook->inbound.empty() && !hook->connection && !hook->qrcode) applied.other = 1;
+  return applied;
+}
+
+}  // namespace
+
+ProviderWebhooks::ProviderWebhooks(asio::io_context& io, Database& db, DispatcherMetrics& metrics,
+                                   ProviderMetrics& provider_metrics, log::Logger& log,
+                                   std::function<void()> refresh_sessions, ProviderWebhookSettings settings)
+    : io_(io), db_(db), metrics_(metrics), provider_metrics_(provider_metrics), log_(log),
+      refresh_sessions_(std::move(refresh_sessions)), settings_(std::move(settings)), sweep_timer_(io) {}
+
+asio::awaitable<http::Response> ProviderWebhooks::cloud_api_post(const http::Request& request) {
+  if (settings_.cloud_api_app_secret.empty()) {
+    co_return http::problem_response(503, "not-configured", "Webhooks not configured",
+                                     "set cloud_api.app_secret to receive Cloud API webhooks");
+  }
+  const auto signature = request.header("X-Hub-Signature-256");
+  if (!signature || !crypto::verify_hub_signature_256(settings_.cloud_api_app_secret, request.body, *signature)) {
+    metrics_.webhook_signature_failures.Increment();
+    log_.warn("webhook_signature_rejected", {{"provider", "cloud_api"}, {"bytes", static_cast<std::int64_t>(request.body.size())}});
+    co_return http::problem_response(401, "bad-signature", "Signature does not match",
+                                     "X-Hub-Signature-256 must be sha256=HMAC-SHA256(app secret, raw body)");
+  }
+  // Checked before storing: a body we could never apply is refused now, not retried forever.
+  auto webhook = parse_cloud_api_webhook(request.body);
+  if (!webhook) co_return http::problem_response(400, "bad-webhook", "Not a Cloud API notification", webhook.error().message);
+  co_return co_await store_and_ack("cloud_api", std::nullopt, request.body);
+}
+
+asio::awaitable<http::Response> ProviderWebhooks::evolution_post(const http::Request& request, std::string_view id_text) {
+  const auto session_id = parse_id(id_text);
+  const auto given = request.header("X-Disparo-Webhook-Secret");
+  std::optional<EvolutionSessionAuth> auth;
+  if (session_id) {
+    const std::int64_t id = *session_id;
+    auto found = co_await db_.run([id](pg::Connection& conn) { return evolution_session_auth(conn, id); });
+    if (!found) co_return unavailable();
+    auth = *found;
+  }
+  // One answer for "no such session", "no secret set" and "wrong secret": nothing to probe.
+  if (!auth || auth->webhook_secret.empty() || !given ||
+      !crypto::constant_time_equal(*given, auth->webhook_secret)) {
+    provider_metrics_.evolution_secret_failures.Increment();
+    log_.warn("webhook_signature_rejected", {{"provider", "evolution"}, {"session", std::string(id_text.substr(0, 20))}});
+    co_return http::problem_response(401, "bad-secret", "Webhook secret does not match",
+                                     "X-Disparo-Webhook-Secret must be the session's webhook secret");
+  }
+  auto webhook = parse_evolution_webhook(request.body);
+  if (!webhook) co_return http::problem_response(400, "bad-webhook", "Not an Evolution API event", webhook.error().message);
+  co_return co_await store_and_ack("evolution", session_id, request.body);
+}
+
+asio::awaitable<http::Response> ProviderWebhooks::store_and_ack(std::string_view provider,
+                                                                std::optional<std::int64_t> session_id,
+                                                                const std::string& body) {
+  const std::string name(provider);
+  auto stored = co_await db_.run([&name, session_id, &body](pg::Connection& conn) {
+    return store_webhook(conn, name, session_id, body);
+  });
+  // Not stored: 503 so the provider delivers it again later (nothing is lost).
+  if (!stored) {
+    log_.error("webhook_store_failed", {{"provider", name}, {"error", stored.error().message}});
+    co_return unavailable();
+  }
+  provider_metrics_.webhooks_stored.Increment();
+  const std::int64_t id = *stored;
+  asio::co_spawn(io_, [this, id]() -> asio::awaitable<void> { co_await process(id); }, asio::detached);
+  co_return http::json_response(200, R"({"status":"ok"})");
+}
+
+asio::awaitable<bool> ProviderWebhooks::process(std::int64_t inbox_id) {
+  auto result = co_await db_.run([inbox_id](pg::Connection& conn) -> Expected<Applied> {
+    return pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<Applied> {
+      auto item = lock_inbox_item(tx, inbox_id);
+      if (!item) return item.error();
+      if (!*item) return Applied{};
+      Expected<Applied> applied = (*item)->provider == "evolution" && (*item)->session_id
+                                      ? apply_evolution(tx, *(*item)->session_id, (*item)->body)
+                                      : apply_cloud_api(tx, (*item)->body);
+      if (!applied && applied.error().kind != ErrorKind::invalid_argument) return applied.error();
+      // A body that cannot be read is closed with its error (it was checked before storing,
+      // so this only happens after a parser change).
+      const std::string error = applied ? "" : applied.error().message;
+      if (auto done = finish_inbox_item(tx, inbox_id, error); !done) return done.error();
+      Applied out = applied ? std::move(*applied) : Applied{};
+      out.done = true;
+      return out;
+    });
+  });
+  if (!result) {
+    provider_metrics_.webhooks_failed.Increment();
+    log_.warn("webhook_apply_failed", {{"inbox", inbox_id}, {"error", result.error().message}});
+    co_return false;
+  }
+  if (!result->done) co_return false;
+  const auto provider = result->provider;
+  for (std::size_t i = 0; i < result->results.size(); ++i) {
+    metrics_.count_report(report_kind(result->statuses[i]), result->results[i].advanced);
+    if (!result->results[i].matched) metrics_.webhook_reports_unmatched.Increment();
+  }
+  provider_metrics_.count_event(provider, WebhookEvent::status, static_cast<double>(result->results.size()));
+  const auto& inbound = result->inbound;
+  provider_metrics_.count_event(provider, WebhookEvent::inbound, inbound.windows + inbound.unmatched);
+  provider_metrics_.inbound_unmatched.Increment(inbound.unmatched);
+  provider_metrics_.opt_outs.Increment(inbound.opt_outs);
+  provider_metrics_.opt_ins.Increment(inbound.opt_ins);
+  provider_metrics_.count_event(provider, WebhookEvent::template_status, static_cast<double>(result->templates));
+  provider_metrics_.count_event(provider, WebhookEvent::quality, static_cast<double>(result->quality));
+  provider_metrics_.count_event(provider, WebhookEvent::connection, result->connection ? 1 : 0);
+  provider_metrics_.count_event(provider, WebhookEvent::qrcode, result->qrcode ? 1 : 0);
+  provider_metrics_.count_event(provider, WebhookEvent::other, static_cast<double>(result->other));
+  if (result->change != SessionChange::none) {
+    const bool paused = result->change == SessionChange::paused;
+    log_.warn(paused ? "session_paused" : "session_resumed",
+              {{"session", result->session_id.value_or(0)}, {"reason", "evolution: connection " + result->connection_state}});
+    if (paused) metrics_.session_pauses.Increment();
+    if (refresh_sessions_) refresh_sessions_();
+  }
+  co_return true;
+}
+
+asio::awaitable<http::Response> ProviderWebhooks::qrcode(std::int64_t tenant_id, std::int64_t session_id) {
+  auto json = co_await db_.run([=](pg::Connection& conn) { return qrcode_json(conn, tenant_id, session_id); });
+  if (!json) {
+    if (json.error().kind == ErrorKind::not_found) {
+      co_return http::problem_response(404, "not-found", "Not found", json.error().message);
+    }
+    co_return unavailable();
+  }
+  co_return http::json_response(200, std::move(*json));
+}
+
+void ProviderWebhooks::start() { asio::co_spawn(io_, sweep(), asio::detached); }
+
+void ProviderWebhooks::stop() {
+  stopping_ = true;
+  sweep_timer_.cancel();
+}
+
+asio::awaitable<void> ProviderWebhooks::sweep() {
+  while (!stopping_) {
+    const int after = settings_.retry_after_seconds;
+    auto pending = co_await db_.run([after](pg::Connection& conn) { return pending_inbox(conn, after, 100); });
+    if (pending) {
+      for (auto id : *pending) {
+        if (stopping_) break;
+        co_await process(id);
+      }
+    }
+    if (stopping_) break;
+    sweep_timer_.expires_after(settings_.sweep_interval);
+    co_await sweep_timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  }
+}
+
+}  // namespace disparo::dispatch

@@ -1,0 +1,210 @@
+// The batched queue statements against a live PostgreSQL: one claim statement serves many
+// sessions (each gets its own message, its own exclusions, its own lease check), one record
+// transaction stores mixed outcomes, takeover requeues and replays the ledger per session, and
+// lease renewal reports what was lost.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "dispatcher/batch_queue_store.hpp"
+#include "tests/dispatcher/queue_fixture.hpp"
+
+namespace disparo::dispatch::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class BatchQueueTest : public QueueTest {
+ protected:
+  std::int64_t enqueue_on(std::int64_t session, const std::string& to, const std::string& body, SysTime send_at) {
+    auto request = text_request(to, body);
+    request.send_at = send_at;
+    request.expires_at = send_at + 24h;
+    return insert_one(tenant_, session, request);
+  }
+  void lease(std::int64_t session, const char* owner = kOwner) {
+    auto leased = acquire_lease(conn_, session, owner, 60s);
+    ASSERT_TRUE(leased && *leased) << "lease of " << session;
+  }
+};
+
+TEST_F(BatchQueueTest, OneStatementClaimsOneMessagePerSession) {
+  const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
+  const auto third = add_session(tenant_, SessionSpec("third").phone("PN-3"));
+  const auto a1 = enqueue_on(session_, "+5511911110001", "a1", now_ - 2min);
+  enqueue_on(session_, "+5511911110002", "a2", now_ - 1min);
+  const auto b1 = enqueue_on(second, "+5511922220001", "b1", now_ - 1min);
+  const auto future = enqueue_on(third, "+5511933330001", "later", now_ + 1h);
+  lease(session_);
+  lease(second);
+  lease(third);
+
+  std::vector<ClaimRequest> requests{{session_, {}, {}}, {second, {}, {}}, {third, {}, {}}};
+  auto results = claim_batch(conn_, kOwner, requests);
+  ASSERT_TRUE(results) << results.error().message;
+  ASSERT_EQ(results->size(), 3u);
+  ASSERT_TRUE((*results)[0].claimed);
+  EXPECT_EQ((*results)[0].claimed->message.id, a1);
+  ASSERT_TRUE((*results)[1].claimed);
+  EXPECT_EQ((*results)[1].claimed->message.id, b1);
+  EXPECT_FALSE((*results)[2].claimed);
+  ASSERT_TRUE((*results)[2].next_due);  // the scheduled one, about an hour ahead
+  EXPECT_NEAR(std::chrono::duration<double>(*(*results)[2].next_due - now_).count(), 3600, 5);
+  EXPECT_EQ(status_of(a1), "sending");
+  EXPECT_EQ(status_of(b1), "sending");
+  EXPECT_EQ(status_of(future), "queued");
+  // Each claim wrote its session's ledger row.
+  EXPECT_EQ(sql_int("SELECT count(*) FROM session_sends WHERE session_id = $1", {std::to_string(session_)}), 1);
+  EXPECT_EQ(sql_int("SELECT count(*) FROM session_sends WHERE session_id = $1", {std::to_string(second)}), 1);
+}
+
+TEST_F(BatchQueueTest, ExclusionsApplyOnlyToTheirOwnSession) {
+  const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
+  const std::string shared = "+5511944440001";
+  const auto on_first = enqueue_on(session_, shared, "first", now_ - 1min);
+  const auto on_second = enqueue_on(second, shared, "second", now_ - 1min);
+  lease(session_);
+  lease(second);
+  // The first session blocks the recipient; the second does not.
+  std::vector<ClaimRequest> requests{{session_, {shared}, {}}, {second, {}, {}}};
+  auto results = claim_batch(conn_, kOwner, requests);
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_FALSE((*results)[0].claimed);
+  ASSERT_TRUE((*results)[1].claimed);
+  EXPECT_EQ((*results)[1].claimed->message.id, on_second);
+  EXPECT_EQ(status_of(on_first), "queued");
+}
+
+TEST_F(BatchQueueTest, SessionsWhoseLeaseIsElsewhereAreReportedNotClaimed) {
+  const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
+  enqueue_on(session_, "+5511955550001", "mine", now_ - 1min);
+  const auto theirs = enqueue_on(second, "+5511955550002", "theirs", now_ - 1min);
+  lease(session_);
+  lease(second, "instance-b");
+  std::vector<ClaimRequest> requests{{session_, {}, {}}, {second, {}, {}}};
+  auto results = claim_batch(conn_, kOwner, requests);
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_TRUE((*results)[0].lease_held);
+  EXPECT_TRUE((*results)[0].claimed);
+  EXPECT_FALSE((*results)[1].lease_held);
+  EXPECT_FALSE((*results)[1].claimed);
+  EXPECT_EQ(status_of(theirs), "queued");
+}
+
+TEST_F(BatchQueueTest, OneTransactionRecordsMixedOutcomes) {
+  const auto sent = enqueue_on(session_, "+5511966660001", "sent", now_ - 5min);
+  const auto retried = enqueue_on(session_, "+5511966660002", "retried", now_ - 4min);
+  const auto failed = enqueue_on(session_, "+5511966660003", "failed", now_ - 3min);
+  const auto unknown = enqueue_on(session_, "+5511966660004", "unknown", now_ - 2min);
+  for (int i = 0; i < 4; ++i) ASSERT_NE(claim_id(session_), 0);
+
+  SendOutcome ok{OutcomeClass::accepted, "wamid.BATCH1", "5511966660001", "", "", 200};
+  SendOutcome transient{OutcomeClass::transient, "", "", "131000", "try later", 500};
+  SendOutcome permanent{OutcomeClass::permanent, "", "", "131026", "not on WhatsApp", 400};
+  SendOutcome timeout{OutcomeClass::unknown, "", "", "", "timeout after write", 0};
+  std::vector<AttemptRecord> records{
+      {sent, session_, ok, decision(Action::mark_sent)},
+      {retried, session_, transient, decision(Action::requeue, 30s, false, "transient: 131000")},
+      {failed, session_, permanent, decision(Action::fail, 0ms, false, "not on WhatsApp")},
+      {unknown, session_, timeout, decision(Action::await_webhook, 0ms, false, "timeout")}};
+  auto done = record_attempts(conn_, records);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(status_of(sent), "sent");
+  EXPECT_EQ(sql_text("SELECT provider_message_id FROM messages WHERE id = $1", {std::to_string(sent)}), "wamid.BATCH1");
+  EXPECT_EQ(status_of(retried), "queued");
+  EXPECT_NEAR(due_in(retried), 30, 3);
+  EXPECT_EQ(status_of(failed), "failed");
+  EXPECT_EQ(reason_of(failed), "not on WhatsApp");
+  EXPECT_EQ(status_of(unknown), "sending");
+  EXPECT_EQ(reason_of(unknown).rfind("outcome unknown", 0), 0u);
+  // One event per transition, with the outcome in its detail.
+  EXPECT_EQ(sql_text("SELECT detail->>'error_code' FROM message_events WHERE message_id = $1 AND status = 'failed'",
+                     {std::to_string(failed)}),
+            "131026");
+
+  // Recording the same batch again changes nothing (the messages left "sending").
+  auto again = record_attempts(conn_, records);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(sql_int("SELECT count(*) FROM message_events WHERE message_id = $1 AND status = 'sent'", {std::to_string(sent)}), 1);
+}
+
+TEST_F(BatchQueueTest, TakeoverRequeuesLeftoversAndReplaysTheLedgerPerSession) {
+  const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
+  const auto left = enqueue_on(session_, "+5511977770001", "left in sending", now_ - 2min);
+  const auto other = enqueue_on(second, "+5511977770002", "other", now_ - 2min);
+  lease(session_, "dead-instance");
+  lease(second, "dead-instance");
+  std::vector<ClaimRequest> claims{{session_, {}, {}}, {second, {}, {}}};
+  ASSERT_TRUE(claim_batch(conn_, "dead-instance", claims));
+  // The dead instance's leases run out.
+  sql("UPDATE whatsapp_sessions SET lease_until = now() - interval '1 second' WHERE id IN ($1, $2)",
+      {std::to_string(session_), std::to_string(second)});
+  std::vector<TakeoverRequest> requests{{session_, now_ - 24h}, {second, now_ - 24h}};
+  auto taken = take_over_sessions(conn_, kOwner, 60s, requests);
+  ASSERT_TRUE(taken) << taken.error().message;
+  ASSERT_EQ(taken->size(), 2u);
+  for (const auto& result : *taken) {
+    EXPECT_TRUE(result.acquired);
+    EXPECT_EQ(result.requeued, 1);
+    ASSERT_EQ(result.ledger.size(), 1u);  // the interrupted send still counts against the pace
+  }
+  EXPECT_EQ((*taken)[0].ledger[0].recipient, "+5511977770001");
+  EXPECT_EQ((*taken)[1].ledger[0].recipient, "+5511977770002");
+  EXPECT_EQ(status_of(left), "queued");
+  EXPECT_EQ(status_of(other), "queued");
+
+  // A live lease of another instance is not taken.
+  auto again = take_over_sessions(conn_, "instance-c", 60s, requests);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE((*again)[0].acquired);
+  EXPECT_FALSE((*again)[1].acquired);
+}
+
+TEST_F(BatchQueueTest, RenewalReportsLostLeasesAndReleaseFreesThem) {
+  const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
+  lease(session_);
+  lease(second);
+  sql("UPDATE whatsapp_sessions SET state = 'paused' WHERE id = $1", {std::to_string(second)});
+  std::vector<std::int64_t> ids{session_, second};
+  auto held = renew_leases(conn_, kOwner, 60s, ids);
+  ASSERT_TRUE(held) << held.error().message;
+  EXPECT_EQ(*held, (std::vector<std::int64_t>{session_}));
+  ASSERT_TRUE(release_leases(conn_, kOwner, ids));
+  EXPECT_EQ(sql_int("SELECT count(*) FROM whatsapp_sessions WHERE lease_owner IS NOT NULL AND id IN ($1, $2)",
+                    {std::to_string(session_), std::to_string(second)}),
+            0);
+}
+
+TEST_F(BatchQueueTest, HoldsKeepTheLastWordPerSession) {
+  std::vector<HoldUpdate> holds{{session_, std::string("outside the sending window"), now_ + 1h},
+                                {session_, std::nullopt, std::nullopt}};
+  ASSERT_TRUE(publish_holds(conn_, holds));
+  EXPECT_EQ(sql_text("SELECT COALESCE(hold_reason, '<null>') FROM whatsapp_sessions WHERE id = $1",
+                     {std::to_string(session_)}),
+            "<null>");
+  std::vector<HoldUpdate> capped{{session_, std::string("daily cap reached"), now_ + 2h}};
+  ASSERT_TRUE(publish_holds(conn_, capped));
+  EXPECT_EQ(sql_text("SELECT hold_reason FROM whatsapp_sessions WHERE id = $1", {std::to_string(session_)}),
+            "daily cap reached");
+}
+
+TEST_F(BatchQueueTest, SessionStatsCountQueuesByPriorityAndOldestDueAge) {
+  enqueue_on(session_, "+5511988880001", "old", now_ - 10min);
+  enqueue("tx", now_ - 1min, Priority::transactional);
+  enqueue_on(session_, "+5511988880002", "future", now_ + 1h);
+  auto stats = load_session_stats(conn_);
+  ASSERT_TRUE(stats) << stats.error().message;
+  const SessionStats* mine = nullptr;
+  for (const auto& s : *stats) {
+    if (s.session_id == session_) mine = &s;
+  }
+  ASSERT_NE(mine, nullptr);
+  EXPECT_EQ(mine->tenant_id, tenant_);
+  EXPECT_FALSE(mine->paused);
+  EXPECT_EQ(mine->queued_transactional, 1);
+  EXPECT_EQ(mine->queued_marketing, 2);
+  EXPECT_NEAR(mine->oldest_due_age_seconds, 600, 30);
+}
+
+}  // namespace
+}  // namespace disparo::dispatch::test
