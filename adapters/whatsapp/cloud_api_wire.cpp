@@ -4,6 +4,7 @@
 
 #include "adapters/whatsapp/cloud_api_errors.hpp"
 #include "common/json_writer.hpp"
+#include "common/overloaded.hpp"
 
 namespace disparo::whatsapp {
 
@@ -11,13 +12,6 @@ using dispatch::OutcomeClass;
 using dispatch::SendOutcome;
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void write_media_object(JsonWriter& json, std::string_view type, std::string_view url, std::string_view caption,
                         std::string_view filename) {

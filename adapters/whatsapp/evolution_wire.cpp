@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "common/json_writer.hpp"
+#include "common/overloaded.hpp"
 
 namespace disparo::whatsapp {
 
@@ -10,13 +11,6 @@ using dispatch::OutcomeClass;
 using dispatch::SendOutcome;
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string digits_of(std::string_view e164) {
   std::string digits;

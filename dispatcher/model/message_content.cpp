@@ -3,16 +3,10 @@
 #include <simdjson.h>
 
 #include "common/json_writer.hpp"
+#include "common/overloaded.hpp"
 
 namespace disparo::dispatch {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 Error bad_content(std::string_view what) {
   return make_error(ErrorKind::invalid_argument, "stored content: " + std::string(what));
