@@ -240,6 +240,12 @@ asio::awaitable<std::optional<ClientError>> connect(const CorePtr& core, const C
                     Delivery::not_sent);
 }
 
+// Methods that mean the same when repeated (RFC 9110 9.2.2).
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS";
+}
+
 // Writes `wire` and reads one final response, all under request_timeout.
 asio::awaitable<Exchange> exchange(const CorePtr& core, const ConnectionPtr& c,
                                    std::string_view wire, bool head, bool reused) {
@@ -438,8 +444,13 @@ asio::awaitable<std::variant<Response, ClientError>> Client::send(const Url& url
       }
       co_return std::move(*result.response);
     }
-    // The server may have closed the idle connection as we sent: retry once on a fresh one.
-    if (!result.stale) co_return std::move(result.error);
+    // The server may have closed the idle connection as we sent: retry once on a fresh one, but
+    // only when that cannot do the request twice (RFC 9110 9.2.2): an idempotent method, or a
+    // request that provably never left. A POST that was written and then met a hang-up may have
+    // been processed (a WhatsApp send!): the caller gets maybe_sent and decides.
+    const bool safe_to_repeat =
+        idempotent(request.method) || result.error.delivery == Delivery::not_sent;
+    if (!result.stale || !safe_to_repeat) co_return std::move(result.error);
   }
 
   auto c = std::make_shared<Connection>(core->io);

@@ -64,7 +64,8 @@ class Client {
   // Sends `request` to url.host:url.port with request.target = url.target (set by the caller or
   // filled from url when empty). Returns the response or a ClientError. An idle connection is
   // reused when one is open; if it dies before any byte of the answer (the server closed it as
-  // we sent), the request is sent once more on a fresh connection.
+  // we sent), an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS) or one that was never
+  // written is sent once more on a fresh connection; a POST that was written gets maybe_sent.
   // gcc 12: pass a named Url, not a braced temporary inside the co_await expression (the
   // compiler destroys such a temporary twice).
   asio::awaitable<std::variant<Response, ClientError>> send(const Url& url, Request request);

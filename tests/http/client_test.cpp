@@ -251,6 +251,54 @@ TEST_F(ClientTest, RetriesOnceWhenAReusedConnectionDiesBeforeAnswering) {
   });
 }
 
+// The same hang-up after a POST: the server may have acted on it (a provider send), so repeating
+// it could send a WhatsApp message twice. The caller gets maybe_sent and nothing is resent.
+TEST_F(ClientTest, PostOnAReusedConnectionThatDiesIsMaybeSentAndNotRepeated) {
+  auto acceptor = listen_any(io_);
+  const unsigned short port = acceptor.local_endpoint().port();
+  int accepted = 0;
+  int requests = 0;
+  Client client(io_);
+  run([&]() -> asio::awaitable<void> {
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+            if (ec) co_return;
+            ++accepted;
+            asio::co_spawn(
+                io_,
+                [&, s = std::make_shared<tcp::socket>(std::move(socket))]() -> asio::awaitable<void> {
+                  std::string pending;
+                  if (!co_await read_request(*s, pending)) co_return;
+                  ++requests;
+                  co_await write_raw(*s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                  if (!co_await read_request(*s, pending)) co_return;
+                  ++requests;
+                  s->close();
+                },
+                asio::detached);
+          }
+        },
+        asio::detached);
+    const Url url{"http", "127.0.0.1", port, "/"};
+    Request post;
+    post.method = "POST";
+    post.target = "/messages";
+    post.body = "{}";
+    auto got = co_await client.send(url, post);
+    EXPECT_TRUE(std::holds_alternative<Response>(got));
+    got = co_await client.send(url, post);
+    const ClientError* error = error_of(got);
+    EXPECT_TRUE(error != nullptr);
+    if (error != nullptr) { EXPECT_EQ(error->delivery, Delivery::maybe_sent); }
+    EXPECT_EQ(accepted, 1);
+    EXPECT_EQ(requests, 2);
+    acceptor.close();
+  });
+}
+
 TEST_F(ClientTest, IdleConnectionClosedByTheServerIsNotReused) {
   ServerOptions server_options;
   server_options.read_timeout = 100ms;
