@@ -4,6 +4,7 @@
 
 #include "admin/health_routes.hpp"
 #include "admin/money/money_routes.hpp"
+#include "admin/campaigns/campaign_routes.hpp"
 #include "admin/client_routes.hpp"
 #include "admin/key_routes.hpp"
 #include "admin/plan_routes.hpp"
@@ -11,6 +12,7 @@
 #include "admin/server_routes.hpp"
 #include "admin/problem.hpp"
 #include "admin/tenant_routes.hpp"
+#include "admin/templates/template_routes.hpp"
 
 namespace disparo::admin {
 
@@ -25,6 +27,8 @@ Api::Api(ApiContext& ctx) : ctx_(ctx) {
   add_channel_routes(router_, ctx_);
   add_client_routes(router_, ctx_);
   add_money_routes(router_, ctx_);  // payments, settings, dashboard, Asaas, exports, OpenAPI
+  add_campaign_routes(router_, ctx_);  // campaigns, preview, run now, presets, runs, exports
+  add_template_routes(router_, ctx_);  // templates, preview, send now, scheduled messages
   metrics_ = std::make_unique<AdminMetrics>(router_.routes());
   ctx_.metrics = metrics_.get();
 }

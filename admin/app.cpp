@@ -27,7 +27,10 @@ AdminApp::AdminApp(boost::asio::io_context& ioc, const config::AdminSettings& se
       ctx_{db_, workers_, log, settings.master_key},
       api_(ctx_),
       server_(ioc.get_executor(), server_options(settings.http, shutdown_grace),
-              [this](Request& request) { return api_.handle(request); }, log) {}
+              [this](Request& request) { return api_.handle(request); }, log),
+      prober_(ioc.get_executor(), db_, workers_, ctx_.metrics->dependencies(), log,
+              ProbeSettings{.interval = settings.metrics.dependency_probe_interval,
+                            .timeout = settings.metrics.dependency_probe_timeout}) {}
 
 AdminApp::~AdminApp() {
   // Work already queued (a straggling /readyz probe) finishes; its answer is dropped.
@@ -37,11 +40,13 @@ AdminApp::~AdminApp() {
 Expected<void> AdminApp::start() {
   if (auto listening = server_.listen(); !listening) return listening;
   server_.start();
+  prober_.start();
   return {};
 }
 
 void AdminApp::shutdown() {
   ctx_.draining = true;
+  prober_.stop();
   server_.shutdown();
 }
 

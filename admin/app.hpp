@@ -17,6 +17,7 @@
 #include "adapters/postgres/pool.hpp"
 #include "admin/api.hpp"
 #include "admin/api_context.hpp"
+#include "admin/dependency_probe.hpp"
 #include "admin/http_server.hpp"
 #include "common/expected.hpp"
 #include "common/log.hpp"
@@ -50,6 +51,7 @@ class AdminApp {
   ApiContext ctx_;
   Api api_;
   HttpServer server_;
+  DependencyProber prober_;  // disparo_dependency_up{dependency="postgres"}
 };
 
 }  // namespace disparo::admin

@@ -209,6 +209,9 @@ ClientPageSql client_page_sql(std::int64_t tenant_id, const ClientListRequest& r
   const std::string today = "(now() AT TIME ZONE tn.time_zone)::date";
   const std::string status = "disparo_client_status(c.due_date, p.grace_days, c.blocked, c.archived_at, " + today + ")";
   std::string where = "WHERE c.tenant_id = $1 ";
+  // Overdue in due-date order walks each plan from its own bound (below) instead of one walk from
+  // the tenant's largest grace period (max_grace_days, not looked up then).
+  const bool overdue_by_plan = f.status == std::string("overdue") && request.sort == ClientSort::due_date;
   if (f.text) where += "AND c.search_text LIKE lower(" + next(like_escape(*f.text)) + ") ";
   if (f.server_id) where += "AND c.server_id = " + next(param(f.server_id)) + "::bigint ";
   if (f.plan_id) where += "AND c.plan_id = " + next(param(f.plan_id)) + "::bigint ";
@@ -227,7 +230,7 @@ ClientPageSql client_page_sql(std::int64_t tenant_id, const ClientListRequest& r
     // Overdue is at most the largest grace period past due: a lower bound for the due-date index.
     // (Written on the due-date sort key, coalesce(due_date, 'infinity'), so that the index of
     // that sort can start its walk there.)
-    if (*f.status == "overdue") {
+    if (*f.status == "overdue" && !overdue_by_plan) {
       where += "AND coalesce(c.due_date, 'infinity'::date) >= current_date - 3 - " +
                next(std::to_string(request.max_grace_days)) + "::int ";
     }
@@ -285,8 +288,27 @@ ClientPageSql client_page_sql(std::int64_t tenant_id, const ClientListRequest& r
     const auto i = next(param(request.after->id));
     where += "AND (" + key + ", c.id) " + (request.descending ? "<" : ">") + " (" + v + cast + ", " + i + "::bigint) ";
   }
+  const std::string limit = " LIMIT " + std::to_string(request.limit + 1);
+  if (overdue_by_plan) {
+    // Overdue in due-date order: one walk of clients_tenant_plan_due (0008) per plan with grace
+    // days, each over exactly the due dates that plan makes overdue (today - grace_days <= due <
+    // today: a guard the index can use; disparo_client_status in `where` still decides), each
+    // stopping after a page, merged by the outer ORDER BY. Clients without a plan, or of plans
+    // without grace days, are never overdue. The tenant's local date is an uncorrelated
+    // sub-select (an InitPlan), so the planner can use it as an index bound.
+    const std::string local_today = "(SELECT (now() AT TIME ZONE t.time_zone)::date FROM tenants t WHERE t.id = $1)";
+    const std::string order = " ORDER BY " + key + dir + ", c.id" + dir;
+    const std::string walk = "SELECT c.id, " + key + " AS k " + kClientFrom + where + "AND c.plan_id = gp.id AND " + key +
+                             " >= " + local_today + " - gp.grace_days AND " + key + " < " + local_today + order + limit;
+    out.sql = std::string(kClientSelect) + ", " + key_text + " AS sort_key " +
+              "FROM (SELECT o.id, o.k FROM plans gp CROSS JOIN LATERAL (" + walk + ") o " +
+              "WHERE gp.tenant_id = $1 AND gp.grace_days > 0 ORDER BY o.k" + dir + ", o.id" + dir + limit + ") page " +
+              "JOIN clients c ON c.id = page.id JOIN tenants tn ON tn.id = c.tenant_id "
+              "LEFT JOIN plans p ON p.id = c.plan_id WHERE c.tenant_id = $1 ORDER BY page.k" + dir + ", page.id" + dir;
+    return out;
+  }
   out.sql = std::string(kClientSelect) + ", " + key_text + " AS sort_key " + kClientFrom + where + "ORDER BY " + key + dir +
-            ", c.id" + dir + " LIMIT " + std::to_string(request.limit + 1);
+            ", c.id" + dir + limit;
   return out;
 }
 

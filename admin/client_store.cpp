@@ -1,6 +1,10 @@
 #include "admin/client_store.hpp"
 
+#include <chrono>
+
 #include <boost/json.hpp>
+
+#include "admin/templates/automations.hpp"
 
 namespace disparo::admin {
 namespace {
@@ -108,7 +112,8 @@ Expected<boost::json::value> list_clients(pg::Connection& conn, std::int64_t ten
   // the admin's pooled connections, so it is turned off for the session (one cheap statement).
   if (auto no_jit = conn.exec("SET jit = off"); !no_jit) return std::move(no_jit).error();
   ClientListRequest effective = request;
-  if (request.filter.status == std::string("overdue")) {
+  // (The due-date order of overdue clients walks per plan from each plan's own bound instead.)
+  if (request.filter.status == std::string("overdue") && request.sort != ClientSort::due_date) {
     auto grace = conn.exec("SELECT coalesce(max(grace_days), 0) FROM plans WHERE tenant_id = $1", {param(tenant_id)});
     if (!grace) return std::move(grace).error();
     effective.max_grace_days = static_cast<int>(grace->int64(0, 0));
@@ -147,12 +152,19 @@ Expected<boost::json::value> create_client(pg::Connection& conn, std::int64_t te
     if (!rows) return std::move(rows).error();
     const auto id = rows->int64(0, 0);
     if (auto ok = replace_tags(tx, id, in.tags); !ok) return std::move(ok).error();
+    // The welcome (tenant automation) commits with the client or not at all; before the first
+    // payment so that it is queued, and sent, before the payment confirmation.
+    const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    auto welcome = templates::queue_welcome(tx, tenant_id, id, now);
+    if (!welcome) return std::move(welcome).error();
     if (in.first_payment) {
       money::NewPayment payment = *in.first_payment;
       payment.client_id = id;
       if (auto paid = money::record_payment(tx, tenant_id, payment); !paid) return std::move(paid).error();
     }
-    return read_client(tx, tenant_id, id, show_password);
+    auto client = read_client(tx, tenant_id, id, show_password);
+    if (client && *welcome && client->is_object()) client->as_object()["welcome_message_id"] = **welcome;
+    return client;
   });
 }
 

@@ -8,10 +8,13 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -188,6 +191,12 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     Response response = co_await respond(request);
     response.version(request.version());
     response.keep_alive(request.keep_alive() && !draining_);
+    if (response.stream) {
+      const bool complete = co_await write_streamed(stream, response);
+      self->busy = false;
+      if (!complete || !response.keep_alive()) break;
+      continue;
+    }
     response.prepare_payload();
 
     stream.expires_after(options_.write_timeout);
@@ -201,6 +210,63 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   sessions_.erase(self);
   session_ended();
+}
+
+asio::awaitable<bool> HttpServer::write_streamed(beast::tcp_stream& stream, Response& response) {
+  // The head goes first, with the response's fields; then each piece as the source produces it,
+  // with a write deadline per piece: a slow reader holds one piece, never the whole body.
+  const auto source = std::move(response.stream);
+  beast::http::response<beast::http::empty_body> head{response.result(), response.version()};
+  for (const auto& field : response.base()) head.set(field.name_string(), field.value());
+  head.keep_alive(response.keep_alive());
+  const auto size = source->size();
+  if (size) head.content_length(*size);
+  else head.chunked(true);
+  beast::http::response_serializer<beast::http::empty_body> serializer{head};
+  stream.expires_after(options_.write_timeout);
+  auto [head_ec, head_bytes] = co_await beast::http::async_write_header(stream, serializer, kUseTuple);
+  (void)head_bytes;
+  if (head_ec) co_return false;
+
+  std::uint64_t sent = 0;
+  while (true) {
+    auto piece = co_await source->next();
+    if (!piece) {
+      log_.error("http_stream_failed", {{"error", piece.error().message}, {"bytes_sent", sent}});
+      co_return false;  // closing without the end of the body tells the client it is incomplete
+    }
+    if (piece->empty()) break;
+    sent += piece->size();
+    if (size && sent > *size) {
+      log_.error("http_stream_failed", {{"error", "the body is longer than announced"}, {"bytes_sent", sent}});
+      co_return false;
+    }
+    stream.expires_after(options_.write_timeout);
+    beast::error_code ec;
+    if (size) {
+      auto [write_ec, n] = co_await asio::async_write(stream, asio::buffer(*piece), kUseTuple);
+      (void)n;
+      ec = write_ec;
+    } else {
+      auto chunk = beast::http::make_chunk(asio::buffer(*piece));
+      auto [write_ec, n] = co_await asio::async_write(stream, chunk, kUseTuple);
+      (void)n;
+      ec = write_ec;
+    }
+    if (ec) co_return false;
+  }
+  if (size) {
+    if (sent != *size) {
+      log_.error("http_stream_failed", {{"error", "the body is shorter than announced"}, {"bytes_sent", sent}});
+      co_return false;
+    }
+    co_return true;
+  }
+  stream.expires_after(options_.write_timeout);
+  auto last = beast::http::make_chunk_last();
+  auto [last_ec, last_bytes] = co_await asio::async_write(stream, last, kUseTuple);
+  (void)last_bytes;
+  co_return !last_ec;
 }
 
 void HttpServer::session_ended() {

@@ -2,8 +2,10 @@
 //
 // In the style of Beast's example/http/server/awaitable: each connection loops read -> handle ->
 // write with a deadline before every socket operation (tcp_stream::expires_after), a header and
-// body limit, keep-alive, and a bound on open connections. Shutdown has two stages: shutdown()
-// stops accepting, closes idle connections and lets busy ones finish their current response;
+// body limit, keep-alive, and a bound on open connections. A response with a BodySource is sent
+// piece by piece (chunked, or with Content-Length when its size is known). Shutdown has two
+// stages: shutdown() stops accepting, closes idle connections and lets busy ones finish their
+// current response;
 // close_all() (after `shutdown_grace`, or on a second signal) closes whatever is left.
 //
 // Every member function must be called on the server's executor, which must be single-threaded
@@ -78,6 +80,8 @@ class HttpServer {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
   boost::asio::awaitable<Response> respond(Request& request);
+  // Sends a response whose body comes from response.stream; false when the connection must close.
+  boost::asio::awaitable<bool> write_streamed(boost::beast::tcp_stream& stream, Response& response);
   void session_ended();
 
   boost::asio::any_io_executor executor_;

@@ -37,7 +37,8 @@ AdminMetrics::AdminMetrics(const std::vector<RouteKey>& routes)
                      .Name("disparo_admin_http_request_duration_seconds")
                      .Help("Time from a complete request to its response being handed to the "
                            "socket, by route template.")
-                     .Register(*registry_)) {
+                     .Register(*registry_)),
+      dependencies_(*registry_, std::vector<std::string>{"postgres"}) {
   auto add_route = [&](const std::string& route) {
     if (histograms_.count(route) == 0) {
       histograms_.emplace(route, &durations_.Add({{"route", route}}, duration_buckets()));

@@ -20,6 +20,7 @@
 #include <prometheus/registry.h>
 
 #include "admin/router.hpp"
+#include "common/dependency_probe.hpp"
 
 namespace disparo::admin {
 
@@ -41,6 +42,8 @@ class AdminMetrics {
   std::string exposition() const;
 
   prometheus::Registry& registry() { return *registry_; }
+  // disparo_dependency_*{dependency="postgres"} of the periodic probe (admin/dependency_probe.hpp).
+  DependencyProbeMetrics& dependencies() { return dependencies_; }
 
  private:
   using CounterKey = std::tuple<std::string, std::string, unsigned>;  // route, method, code
@@ -49,6 +52,7 @@ class AdminMetrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& durations_;
+  DependencyProbeMetrics dependencies_;
   std::mutex mutex_;  // guards the maps (the prometheus objects are thread-safe themselves)
   std::map<CounterKey, prometheus::Counter*, std::less<>> counters_;
   std::map<std::string, prometheus::Histogram*, std::less<>> histograms_;

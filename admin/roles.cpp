@@ -45,6 +45,12 @@ constexpr std::array<Row, kActionCount> kMatrix{{
     {Action::exports_run, "exports.run", kOwner | kManager | kFinance},
     {Action::settings_read, "settings.read", kOwner | kManager | kFinance},
     {Action::settings_write, "settings.write", kOwner},
+    {Action::campaigns_read, "campaigns.read", kStaff},
+    {Action::campaigns_write, "campaigns.write", kOwner | kManager},
+    {Action::campaigns_run, "campaigns.run", kOwner | kManager},
+    {Action::templates_read, "templates.read", kStaff},
+    {Action::templates_write, "templates.write", kOwner | kManager},
+    {Action::messages_send, "messages.send", kOwner | kManager | kSales | kSupport},
 }};
 
 constexpr bool matrix_in_enum_order() {

@@ -38,8 +38,14 @@ enum class Action {
   exports_run,
   settings_read,        // tenant settings (payment confirmation, Asaas token)
   settings_write,
+  campaigns_read,       // campaigns, their preview, runs, reports, recipients and their exports
+  campaigns_write,      // create, update, delete campaigns; preset campaigns (with their template)
+  campaigns_run,        // "run now": request a manual run
+  templates_read,       // message templates and their preview for a client
+  templates_write,      // create, update, archive templates
+  messages_send,        // send a template to a client now; scheduled messages (create, list, cancel)
 };
-inline constexpr std::size_t kActionCount = static_cast<std::size_t>(Action::settings_write) + 1;
+inline constexpr std::size_t kActionCount = static_cast<std::size_t>(Action::messages_send) + 1;
 
 std::string_view to_string(Role role);
 std::string_view to_string(Action action);

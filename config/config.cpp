@@ -72,6 +72,14 @@ void bind_log(Bindings<S>& b, Logging S::*log) {
                [log](S& s, const Value& v) { (s.*log).level = as_text(v); }});
 }
 
+template <class S>
+void bind_metrics(Bindings<S>& b, MetricsSettings S::*metrics) {
+  b.push_back({integer("metrics", "dependency_probe_interval_ms", 100, kHourMs),
+               [metrics](S& s, const Value& v) { (s.*metrics).dependency_probe_interval = as_ms(v); }});
+  b.push_back({integer("metrics", "dependency_probe_timeout_ms", 1, 60'000),
+               [metrics](S& s, const Value& v) { (s.*metrics).dependency_probe_timeout = as_ms(v); }});
+}
+
 Bindings<DispatcherSettings> dispatcher_bindings() {
   using S = DispatcherSettings;
   Bindings<S> b;
@@ -84,6 +92,7 @@ Bindings<DispatcherSettings> dispatcher_bindings() {
   b.push_back(
       {text("redis", "password"), [](S& s, const Value& v) { s.redis.password = as_text(v); }});
   bind_log(b, &S::log);
+  bind_metrics(b, &S::metrics);
   b.push_back({text("cloud_api", "app_secret"),
                [](S& s, const Value& v) { s.cloud_api_app_secret = as_text(v); }});
   b.push_back({text("cloud_api", "verify_token"),
@@ -110,6 +119,13 @@ Bindings<DispatcherSettings> dispatcher_bindings() {
                [](S& s, const Value& v) { s.shutdown_grace = as_ms(v); }});
   b.push_back({integer("sender", "max_batch", 1, 10'000),
                [](S& s, const Value& v) { s.max_batch = static_cast<std::size_t>(as_int(v)); }});
+  b.push_back({KeyRule{"campaigns", "enabled", ValueType::boolean},
+               [](S& s, const Value& v) { s.campaigns_enabled = as_int(v) != 0; }});
+  b.push_back({integer("campaigns", "tick_ms", 100, kHourMs),
+               [](S& s, const Value& v) { s.campaigns_tick = as_ms(v); }});
+  b.push_back({integer("campaigns", "catch_up_minutes", 0, 7 * 24 * 60), [](S& s, const Value& v) {
+                 s.campaigns_catch_up = std::chrono::minutes(as_int(v));
+               }});
   return b;
 }
 
@@ -119,6 +135,7 @@ Bindings<AdminSettings> admin_bindings() {
   bind_http(b, &S::http);
   bind_database(b, &S::database);
   bind_log(b, &S::log);
+  bind_metrics(b, &S::metrics);
   b.push_back({text("admin", "master_key", kMinMasterKeyLength, true),
                [](S& s, const Value& v) { s.master_key = as_text(v); }});
   return b;

@@ -45,6 +45,13 @@ struct Logging {
   std::string level = "info";  // level: always accepted by log::parse_level after loading
 };
 
+// [metrics] periodic dependency probes (disparo_dependency_*, dashboards/README.md):
+// dependency_probe_interval_ms 100..3600000, dependency_probe_timeout_ms 1..60000.
+struct MetricsSettings {
+  std::chrono::milliseconds dependency_probe_interval{5'000};
+  std::chrono::milliseconds dependency_probe_timeout{2'000};
+};
+
 struct DispatcherSettings {
   HttpListen http{};
   Database database{};
@@ -78,6 +85,13 @@ struct DispatcherSettings {
   std::chrono::milliseconds shutdown_grace{10'000};
   // max_batch 1..10000: messages in one POST /v1/messages.
   std::size_t max_batch = 10'000;
+  MetricsSettings metrics{};
+  // [campaigns] the campaign scheduler (docs/campaigns.md): enabled (true | false); tick_ms
+  // 100..3600000 between ticks; catch_up_minutes 0..10080: a slot missed by less than this
+  // still runs, older ones are recorded as skipped.
+  bool campaigns_enabled = true;
+  std::chrono::milliseconds campaigns_tick{2'000};
+  std::chrono::minutes campaigns_catch_up{60};
 };
 
 // The operator key must be long enough not to be guessed; empty disables the routes instead.
@@ -90,6 +104,7 @@ struct AdminSettings {
   // [admin] master_key: SaaS operator key for tenant management; empty disables those routes,
   // otherwise at least kMinMasterKeyLength characters.
   std::string master_key;
+  MetricsSettings metrics{};
 };
 
 // Loads `path` (empty: defaults only), then applies `env` overrides (pass the process

@@ -32,6 +32,8 @@ std::string requirement(const KeyRule& rule) {
       return "must be an integer " + std::to_string(rule.min) + ".." + std::to_string(rule.max);
     case ValueType::log_level:
       return "must be one of debug, info, warn, error";
+    case ValueType::boolean:
+      return "must be true or false";
     case ValueType::text:
       if (rule.min <= 0) return "must be a string";
       if (rule.min == 1) return "must be a non-empty string";
@@ -47,6 +49,10 @@ bool acceptable(const KeyRule& rule, const Value& value) {
     case ValueType::integer: {
       const std::int64_t v = std::get<std::int64_t>(value);
       return v >= rule.min && v <= rule.max;
+    }
+    case ValueType::boolean: {
+      const std::int64_t v = std::get<std::int64_t>(value);
+      return v == 0 || v == 1;
     }
     case ValueType::log_level: {
       log::Level ignored{};
@@ -67,11 +73,20 @@ std::optional<Value> from_toml(const KeyRule& rule, const toml::node& node) {
     if (const auto* v = node.as_integer()) return Value{v->get()};
     return std::nullopt;
   }
+  if (rule.type == ValueType::boolean) {
+    if (const auto* v = node.as_boolean()) return Value{std::int64_t{v->get() ? 1 : 0}};
+    return std::nullopt;
+  }
   if (const auto* v = node.as_string()) return Value{v->get()};
   return std::nullopt;
 }
 
 std::optional<Value> from_environment(const KeyRule& rule, const std::string& text) {
+  if (rule.type == ValueType::boolean) {
+    if (text == "true" || text == "1") return Value{std::int64_t{1}};
+    if (text == "false" || text == "0") return Value{std::int64_t{0}};
+    return std::nullopt;
+  }
   if (rule.type != ValueType::integer) return Value{text};
   std::int64_t v = 0;
   const char* end = text.data() + text.size();

@@ -28,6 +28,7 @@ enum class ValueType {
   text,       // any string of at least `min` characters (or empty, when empty_ok)
   integer,    // an integer in min..max
   log_level,  // "debug" | "info" | "warn" | "error"
+  boolean,    // true | false (environment: true, false, 1, 0); read as the integer 1 or 0
 };
 
 struct KeyRule {

@@ -22,7 +22,9 @@
 #include "dispatcher/api.hpp"
 #include "dispatcher/auth.hpp"
 #include "dispatcher/callbacks/callback_sender.hpp"
+#include "dispatcher/campaigns/campaign_scheduler.hpp"
 #include "dispatcher/database.hpp"
+#include "dispatcher/dependency_probe.hpp"
 #include "dispatcher/inbound/provider_webhooks.hpp"
 #include "dispatcher/provider_metrics.hpp"
 #include "dispatcher/metrics.hpp"
@@ -114,6 +116,17 @@ struct DispatcherApp::Parts {
                         .cloud_api_verify_token = settings.cloud_api_verify_token,
                         .limits = SendLimits{.max_batch = settings.max_batch}}),
         server(io, server_options(settings), [this](http::Request request) { return api.handle(std::move(request)); }),
+        campaign_metrics(metrics.registry()),
+        campaign_scheduler(io, db, campaign_metrics, log, clock,
+                  CampaignSchedulerSettings{
+                      .tick = settings.campaigns_tick,
+                      .tick_settings = CampaignTickSettings{
+                          .catch_up = settings.campaigns_catch_up,
+                          .expansion = disparo::campaigns::ExpansionSettings{.catch_up = settings.campaigns_catch_up}}},
+                  [this](std::int64_t session) { sender.wake(session); }),
+        prober(io, pool, workers, &redis, metrics.dependencies, log,
+               ProbeSettings{.interval = settings.metrics.dependency_probe_interval,
+                             .timeout = settings.metrics.dependency_probe_timeout}),
         signals(io, SIGINT, SIGTERM) {}
 
   asio::awaitable<bool> redis_ping() {
@@ -129,6 +142,8 @@ struct DispatcherApp::Parts {
     const auto grace_ends = std::chrono::steady_clock::now() + settings.shutdown_grace;
     server.stop();  // stage 1: no new requests
     webhooks.stop();
+    co_await campaign_scheduler.stop(settings.shutdown_grace);  // a tick in flight commits or rolls back
+    prober.stop();
     const bool clean = co_await sender.stop(settings.shutdown_grace);  // stage 2: in-flight sends
     // Callback POSTs ran meanwhile; what is still in flight gets the rest of the grace (an
     // unfinished one is due again when its lease ends).
@@ -164,6 +179,9 @@ struct DispatcherApp::Parts {
   ProviderWebhooks webhooks;
   Api api;
   http::Server server;
+  CampaignMetrics campaign_metrics;
+  CampaignScheduler campaign_scheduler;
+  DependencyProber prober;  // after redis and the pool: it uses both
   asio::signal_set signals;
   bool stopping = false;
 };
@@ -181,6 +199,8 @@ void DispatcherApp::start() {
   p.sender.start();
   p.callbacks.start();
   p.webhooks.start();
+  if (p.settings.campaigns_enabled) p.campaign_scheduler.start();
+  p.prober.start();
   asio::co_spawn(p.io, [&p]() -> asio::awaitable<void> {
     auto connected = co_await p.redis.connect();
     if (!connected) p.log.warn("redis_unreachable", {{"error", connected.error().message}});

@@ -109,7 +109,13 @@ DispatcherMetrics::DispatcherMetrics(std::string version)
                                   "Status callbacks a CRM answered with 2xx")),
       callbacks_failed(counter(*registry_, "disparo_callbacks_failed_total",
                                "Status callbacks given up: 410 Gone, unusable URL or secret, or "
-                               "out of attempts")) {
+                               "out of attempts")),
+      sent_to_delivered_seconds(BuildHistogram()
+                                    .Name("disparo_sent_to_delivered_seconds")
+                                    .Help("Time from the provider accepting a message to its delivered status webhook")
+                                    .Register(*registry_)
+                                    .Add({}, kLatencyBuckets)),
+      dependencies(*registry_, std::vector<std::string>{"postgres", "redis"}) {
   BuildGauge().Name("disparo_build_info").Help("Build information").Register(*registry_)
       .Add({{"version", std::move(version)}}).Set(1);
 

@@ -10,12 +10,14 @@
 #include <mutex>
 #include <string_view>
 #include <string>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "common/dependency_probe.hpp"
 #include "dispatcher/model/send_outcome.hpp"
 
 namespace disparo::dispatch {
@@ -74,6 +76,11 @@ class DispatcherMetrics {
   prometheus::Gauge& sends_in_flight;
   prometheus::Counter& callbacks_delivered;
   prometheus::Counter& callbacks_failed;
+  // Provider accepted (the send answer) -> delivered status webhook; observed where delivered
+  // statuses are applied (ProviderWebhooks, Api::post_webhook).
+  prometheus::Histogram& sent_to_delivered_seconds;
+  // disparo_dependency_* of the periodic probes (postgres, redis): DependencyProber.
+  DependencyProbeMetrics dependencies;
 
  private:
   std::array<std::array<prometheus::Counter*, 3>, kRouteCount> http_requests_{};  // 2xx,4xx,5xx

@@ -5,8 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <utility>
 
 #include <date/tz.h>
 #include <xlsxwriter.h>
@@ -54,7 +53,9 @@ class CsvWriter final : public TableWriter {
     return {};
   }
 
-  Expected<std::string> finish() override { return std::move(out_); }
+  std::string take() override { return std::exchange(out_, std::string()); }
+  std::size_t buffered() const override { return out_.size(); }
+  Expected<std::string> finish() override { return take(); }
 
  private:
   std::string cell(CellKind kind, const std::string& v) const {
@@ -139,7 +140,10 @@ class XlsxWriter final : public TableWriter {
   Expected<void> row(const ExportRow& values) override {
     if (!failed_.empty()) return make_error(ErrorKind::internal, failed_);
     ++row_;
-    if (row_ >= LXW_ROW_MAX) return make_error(ErrorKind::invalid_argument, "More rows than a worksheet holds.");
+    if (row_ >= LXW_ROW_MAX) {
+      return make_error(ErrorKind::invalid_argument,
+                        "More rows than an XLSX worksheet holds (1,048,575); narrow the filters or export CSV.");
+    }
     for (std::size_t i = 0; i < values.size() && i < columns_.size(); ++i) {
       if (!values[i]) continue;
       const auto col = static_cast<lxw_col_t>(i);
@@ -186,15 +190,32 @@ class XlsxWriter final : public TableWriter {
     return {};
   }
 
-  Expected<std::string> finish() override {
+  // libxlsxwriter in constant-memory mode keeps one row in memory and writes the rest to files
+  // under tmpdir_; nothing is buffered here.
+  std::string take() override { return {}; }
+  std::size_t buffered() const override { return 0; }
+
+  Expected<FileHandle> finish_file() override {
     if (!failed_.empty()) return make_error(ErrorKind::internal, failed_);
     const lxw_error closed = workbook_close(workbook_.release());
     if (closed != LXW_NO_ERROR) {
       return make_error(ErrorKind::internal, std::string("libxlsxwriter: ") + lxw_strerror(closed));
     }
-    std::ifstream in(path_, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) return make_error(ErrorKind::internal, "cannot read the workbook back");
+    FileHandle file(std::fopen(path_.c_str(), "rb"));
+    std::remove(path_.c_str());  // the open handle keeps the data until it is closed
+    path_.clear();
+    if (!file) return make_error(ErrorKind::internal, "cannot read the workbook back");
+    return file;
+  }
+
+  Expected<std::string> finish() override {
+    auto file = finish_file();
+    if (!file) return std::move(file).error();
+    std::string bytes;
+    char buf[65536];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, file->get())) > 0) bytes.append(buf, n);
+    if (std::ferror(file->get())) return make_error(ErrorKind::internal, "cannot read the workbook back");
     return bytes;
   }
 

@@ -8,6 +8,7 @@
 // tenant's zone for people. A writer is used by one thread (a worker thread: XLSX does file I/O).
 #pragma once
 
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,13 +34,31 @@ struct ExportColumn {
 
 using ExportRow = std::vector<std::optional<std::string>>;  // nullopt = empty cell
 
+struct FileCloser {
+  void operator()(std::FILE* f) const noexcept {
+    if (f) std::fclose(f);
+  }
+};
+using FileHandle = std::unique_ptr<std::FILE, FileCloser>;
+
 class TableWriter {
  public:
   virtual ~TableWriter() = default;
   virtual void header(const std::vector<ExportColumn>& columns) = 0;
   virtual Expected<void> row(const ExportRow& values) = 0;
-  // The whole file.
+  // The output written since the last take(), handed over (CSV). Streaming exports take it after
+  // every page, so the writer never holds more than one page. XLSX: always empty (its output is a
+  // file, complete only when finished).
+  virtual std::string take() = 0;
+  // Bytes of output the writer holds in memory now.
+  virtual std::size_t buffered() const = 0;
+  // Ends the table and returns the rest of the output (CSV: what take() would; XLSX: the whole
+  // file, read back into memory: tests and small files only).
   virtual Expected<std::string> finish() = 0;
+  // XLSX: ends the workbook and hands over the finished file, open for reading at its start and
+  // already removed from its directory (it vanishes when closed, even if the process dies).
+  // CSV: an error (its output is taken as text).
+  virtual Expected<FileHandle> finish_file() { return make_error(ErrorKind::internal, "not a file writer"); }
 };
 
 enum class CsvProfile { excel_br, machine };

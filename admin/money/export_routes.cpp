@@ -1,6 +1,10 @@
 #include "admin/money/export_routes.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <filesystem>
+#include <utility>
 
 #include <boost/beast/http/field.hpp>
 #include <date/tz.h>
@@ -8,6 +12,7 @@
 #include "admin/client_query.hpp"
 #include "admin/money/http_helpers.hpp"
 #include "admin/money/payment_store.hpp"
+#include "admin/offload.hpp"
 #include "admin/resource_support.hpp"
 
 namespace disparo::admin {
@@ -125,7 +130,19 @@ std::string select_list(const std::vector<const ColumnSql*>& columns) {
   return sql;
 }
 
-Expected<std::unique_ptr<TableWriter>> open_writer(pg::Connection& conn, const ExportJob& job, const char* sheet) {
+// One export in progress: what it selects, where its next page starts, and its writer. Pages
+// run one at a time on worker threads (with_db); between pages nothing touches it.
+struct ExportRun {
+  ExportJob job;
+  int page_rows = kExportPage;
+  std::unique_ptr<TableWriter> writer;  // null until the first page
+  bool done = false;
+  std::optional<std::pair<std::string, std::string>> payments_after;  // (paid_at µs, id) of the last row
+  ClientListRequest clients;                                          // its `after` moves page by page
+};
+
+Expected<void> open_writer(pg::Connection& conn, ExportRun& run) {
+  const auto& job = run.job;
   auto zone_name = conn.exec("SELECT time_zone FROM tenants WHERE id = $1", {std::to_string(job.tenant_id)});
   if (!zone_name) return std::move(zone_name).error();
   const date::time_zone* zone = nullptr;
@@ -134,21 +151,17 @@ Expected<std::unique_ptr<TableWriter>> open_writer(pg::Connection& conn, const E
   } catch (const std::exception&) {
     zone = nullptr;  // an unknown zone exports UTC rather than failing
   }
-  std::unique_ptr<TableWriter> writer =
-      job.xlsx ? make_xlsx_writer(sheet, zone, std::filesystem::temp_directory_path().string())
-               : make_csv_writer(job.profile, zone);
+  const char* sheet = job.clients ? "Clientes" : "Pagamentos";
+  run.writer = job.xlsx ? make_xlsx_writer(sheet, zone, std::filesystem::temp_directory_path().string())
+                        : make_csv_writer(job.profile, zone);
   std::vector<ExportColumn> header;
   for (const auto* c : job.columns) header.push_back(c->column);
-  writer->header(header);
-  return writer;
+  run.writer->header(header);
+  return {};
 }
 
-Expected<void> write_rows(TableWriter& writer, const pg::Rows& rows, int first_col, int count, int& written) {
-  for (int r = 0; r < rows.size(); ++r) {
-    if (++written > kExportMaxRows) {
-      return make_error(ErrorKind::invalid_argument,
-                        "The export has more than " + std::to_string(kExportMaxRows) + " rows; narrow the filters.");
-    }
+Expected<void> write_rows(TableWriter& writer, const pg::Rows& rows, int first_col, int count, int row_count) {
+  for (int r = 0; r < row_count; ++r) {
     ExportRow row;
     for (int c = first_col; c < first_col + count; ++c) {
       if (rows.is_null(r, c)) row.emplace_back(std::nullopt);
@@ -159,74 +172,130 @@ Expected<void> write_rows(TableWriter& writer, const pg::Rows& rows, int first_c
   return {};
 }
 
-Expected<std::string> export_payments(pg::Connection& conn, const ExportJob& job) {
-  auto writer = open_writer(conn, job, "Pagamentos");
-  if (!writer) return std::move(writer).error();
+Expected<void> payments_page(pg::Connection& conn, ExportRun& run) {
+  const auto& job = run.job;
   const auto filter = payment_filter_sql(job.tenant_id, job.payments);
-  int written = 0;
-  std::optional<std::pair<std::string, std::string>> after;  // (paid_at µs, id) of the last row
-  while (true) {
-    auto params = filter.params;
-    std::string where = filter.where;
-    if (after) {
-      params.emplace_back(after->first);
-      params.emplace_back(after->second);
-      const auto n = params.size();
-      where += " AND (p.paid_at, p.id) < ('epoch'::timestamptz + $" + std::to_string(n - 1) +
-               "::bigint * interval '1 microsecond', $" + std::to_string(n) + "::bigint)";
-    }
-    auto rows = conn.exec("SELECT (extract(epoch from p.paid_at) * 1000000)::bigint::text, p.id::text, " +
-                              select_list(job.columns) +
-                              " FROM payments p JOIN clients c ON c.id = p.client_id WHERE " + where +
-                              " ORDER BY p.paid_at DESC, p.id DESC LIMIT " + std::to_string(kExportPage),
-                          params);
-    if (!rows) return std::move(rows).error();
-    if (auto ok = write_rows(**writer, *rows, 2, static_cast<int>(job.columns.size()), written); !ok) {
-      return std::move(ok).error();
-    }
-    if (rows->size() < kExportPage) break;
-    after = {std::string(rows->text(rows->size() - 1, 0)), std::string(rows->text(rows->size() - 1, 1))};
+  auto params = filter.params;
+  std::string where = filter.where;
+  if (run.payments_after) {
+    params.emplace_back(run.payments_after->first);
+    params.emplace_back(run.payments_after->second);
+    const auto n = params.size();
+    where += " AND (p.paid_at, p.id) < ('epoch'::timestamptz + $" + std::to_string(n - 1) +
+             "::bigint * interval '1 microsecond', $" + std::to_string(n) + "::bigint)";
   }
-  return (*writer)->finish();
+  auto rows = conn.exec("SELECT (extract(epoch from p.paid_at) * 1000000)::bigint::text, p.id::text, " +
+                            select_list(job.columns) +
+                            " FROM payments p JOIN clients c ON c.id = p.client_id WHERE " + where +
+                            " ORDER BY p.paid_at DESC, p.id DESC LIMIT " + std::to_string(run.page_rows),
+                        params);
+  if (!rows) return std::move(rows).error();
+  if (auto ok = write_rows(*run.writer, *rows, 2, static_cast<int>(job.columns.size()), rows->size()); !ok) return ok;
+  if (rows->size() < run.page_rows) {
+    run.done = true;
+  } else {
+    run.payments_after = {std::string(rows->text(rows->size() - 1, 0)), std::string(rows->text(rows->size() - 1, 1))};
+  }
+  return {};
 }
 
-Expected<std::string> export_clients(pg::Connection& conn, const ExportJob& job) {
-  auto writer = open_writer(conn, job, "Clientes");
-  if (!writer) return std::move(writer).error();
-  ClientListRequest request = *job.clients;
-  request.limit = kExportPage;
-  int written = 0;
-  while (true) {
-    // The listing's own query picks the ids (same filters, same order); our columns are then
-    // read for exactly those ids.
-    auto page_sql = client_page_sql(job.tenant_id, request);
-    auto page = conn.exec(page_sql.sql, page_sql.params);
-    if (!page) return std::move(page).error();
-    const int n = std::min(page->size(), request.limit);
-    if (n == 0) break;
-    std::string ids = "{";
-    for (int i = 0; i < n; ++i) {
-      if (i > 0) ids += ',';
-      ids += page->text(i, 0);
-    }
-    ids += '}';
-    auto rows = conn.exec(
-        "SELECT " + select_list(job.columns) +
-            " FROM unnest($2::bigint[]) WITH ORDINALITY AS sel(id, ord) JOIN clients c ON c.id = sel.id "
-            "JOIN tenants tn ON tn.id = c.tenant_id LEFT JOIN plans pl ON pl.id = c.plan_id "
-            "LEFT JOIN servers sv ON sv.id = c.server_id LEFT JOIN acquisition_channels ch ON ch.id = c.channel_id "
-            "WHERE c.tenant_id = $1 ORDER BY sel.ord",
-        {std::to_string(job.tenant_id), ids});
-    if (!rows) return std::move(rows).error();
-    if (auto ok = write_rows(**writer, *rows, 0, static_cast<int>(job.columns.size()), written); !ok) {
-      return std::move(ok).error();
-    }
-    if (page->size() <= request.limit) break;
-    const int key = page->column("sort_key");
-    request.after = ClientCursor{std::string(page->text(n - 1, key)), page->int64(n - 1, 0)};
+Expected<void> clients_page(pg::Connection& conn, ExportRun& run) {
+  const auto& job = run.job;
+  run.clients.limit = run.page_rows;
+  // The listing's own query picks the ids (same filters, same order, tenant-scoped); our columns
+  // are then read for exactly those ids.
+  auto page_sql = client_page_sql(job.tenant_id, run.clients);
+  auto page = conn.exec(page_sql.sql, page_sql.params);
+  if (!page) return std::move(page).error();
+  const int n = std::min(page->size(), run.clients.limit);
+  if (n == 0) {
+    run.done = true;
+    return {};
   }
-  return (*writer)->finish();
+  std::string ids = "{";
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) ids += ',';
+    ids += page->text(i, 0);
+  }
+  ids += '}';
+  auto rows = conn.exec(
+      "SELECT " + select_list(job.columns) +
+          " FROM unnest($2::bigint[]) WITH ORDINALITY AS sel(id, ord) JOIN clients c ON c.id = sel.id "
+          "JOIN tenants tn ON tn.id = c.tenant_id LEFT JOIN plans pl ON pl.id = c.plan_id "
+          "LEFT JOIN servers sv ON sv.id = c.server_id LEFT JOIN acquisition_channels ch ON ch.id = c.channel_id "
+          "WHERE c.tenant_id = $1 ORDER BY sel.ord",
+      {std::to_string(job.tenant_id), ids});
+  if (!rows) return std::move(rows).error();
+  if (auto ok = write_rows(*run.writer, *rows, 0, static_cast<int>(job.columns.size()), rows->size()); !ok) return ok;
+  if (page->size() <= run.clients.limit) {
+    run.done = true;
+  } else {
+    const int key = page->column("sort_key");
+    run.clients.after = ClientCursor{std::string(page->text(n - 1, key)), page->int64(n - 1, 0)};
+  }
+  return {};
 }
+
+// Opens the writer on the first call, then writes the next page; sets run.done after the last.
+Expected<void> write_export_page(pg::Connection& conn, ExportRun& run) {
+  if (!run.writer) {
+    if (auto opened = open_writer(conn, run); !opened) return opened;
+  }
+  if (run.done) return {};
+  return run.job.clients ? clients_page(conn, run) : payments_page(conn, run);
+}
+
+// The CSV body: the first page was written before the head was sent (so a failure there is still
+// a problem answer); each next() writes one more page on a worker thread and hands its text over.
+class CsvExportBody final : public BodySource {
+ public:
+  CsvExportBody(ApiContext& ctx, std::shared_ptr<ExportRun> run, std::string first)
+      : ctx_(ctx), run_(std::move(run)), pending_(std::move(first)) {}
+
+  boost::asio::awaitable<Expected<std::string>> next() override {
+    if (!pending_.empty()) co_return std::exchange(pending_, std::string());
+    while (!run_->done) {
+      auto page = [run = run_](pg::Connection& conn) -> Expected<std::string> {
+        if (auto ok = write_export_page(conn, *run); !ok) return std::move(ok).error();
+        return run->writer->take();
+      };
+      auto piece = co_await with_db(ctx_, std::move(page));
+      if (!piece) co_return std::move(piece).error();
+      if (!piece->empty()) co_return std::move(*piece);
+    }
+    co_return std::string();  // the end
+  }
+
+ private:
+  ApiContext& ctx_;
+  std::shared_ptr<ExportRun> run_;
+  std::string pending_;
+};
+
+// The XLSX body: the finished workbook (already unlinked), read in pieces on a worker thread.
+class FileBody final : public BodySource {
+ public:
+  static constexpr std::size_t kPiece = 64 * 1024;
+  FileBody(boost::asio::thread_pool& workers, FileHandle file, std::uint64_t size)
+      : workers_(workers), file_(std::move(file)), size_(size) {}
+
+  boost::asio::awaitable<Expected<std::string>> next() override {
+    auto read = [file = file_.get()]() -> Expected<std::string> {
+      std::string piece(kPiece, '\0');
+      const std::size_t n = std::fread(piece.data(), 1, piece.size(), file);
+      if (n == 0 && std::ferror(file)) return make_error(ErrorKind::internal, "cannot read the export file");
+      piece.resize(n);
+      return piece;
+    };
+    co_return co_await offload(workers_, std::move(read));
+  }
+  std::optional<std::uint64_t> size() const override { return size_; }
+
+ private:
+  boost::asio::thread_pool& workers_;
+  FileHandle file_;
+  std::uint64_t size_;
+};
 
 boost::asio::awaitable<Response> export_route(ApiContext& ctx, RequestContext rc, bool payments) {
   auto guarded = co_await guard(ctx, rc.request, Action::exports_run);
@@ -265,21 +334,53 @@ boost::asio::awaitable<Response> export_route(ApiContext& ctx, RequestContext rc
   for (auto& e : query.errors()) errors.push_back(std::move(e));
   if (!errors.empty()) co_return problem_response(validation_failed(std::move(errors)));
 
-  auto work = [job, payments](pg::Connection& conn) {
-    return payments ? export_payments(conn, job) : export_clients(conn, job);
-  };
-  auto file = co_await with_db(ctx, std::move(work));
-  if (!file) {
-    if (file.error().kind == ErrorKind::invalid_argument) {
-      co_return problem_response(validation_failed({{"filters", file.error().message}}));
+  auto run = std::make_shared<ExportRun>();
+  run->job = std::move(job);
+  if (run->job.clients) run->clients = *run->job.clients;
+  auto failed = [&ctx](const Error& error) {
+    if (error.kind == ErrorKind::invalid_argument) {
+      return problem_response(validation_failed({{"filters", error.message}}));
     }
-    co_return problem_response(problem_logged(ctx, "export_failed", file.error()));
-  }
-  const std::string name = std::string(payments ? "pagamentos" : "clientes") + (job.xlsx ? ".xlsx" : ".csv");
-  const std::string_view type = job.xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                                         : "text/csv; charset=utf-8";
-  auto response = make_response(http::status::ok, std::move(*file), type);
+    return problem_response(problem_logged(ctx, "export_failed", error));
+  };
+
+  // The first page before the head: most failures (database down) are still a proper problem.
+  auto first_page = [run](pg::Connection& conn) -> Expected<std::string> {
+    if (auto ok = write_export_page(conn, *run); !ok) return std::move(ok).error();
+    return run->writer->take();
+  };
+  auto first = co_await with_db(ctx, std::move(first_page));
+  if (!first) co_return failed(first.error());
+
+  const bool xlsx = run->job.xlsx;
+  const std::string name = std::string(payments ? "pagamentos" : "clientes") + (xlsx ? ".xlsx" : ".csv");
+  const std::string_view type =
+      xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
+  auto response = make_response(http::status::ok, std::string(), type);
   response.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
+  if (!xlsx) {
+    // CSV streams page by page with chunked transfer encoding, however many rows match.
+    response.stream = std::make_shared<CsvExportBody>(ctx, run, std::move(*first));
+    co_return response;
+  }
+  // XLSX is a zip whose directory comes last: libxlsxwriter builds it in a file (constant-memory
+  // mode: rows go to a temporary file as they are written), page by page, each page on a worker
+  // thread with a connection of its own; the finished file is then sent from disk in pieces.
+  while (!run->done) {
+    auto page = [run](pg::Connection& conn) { return write_export_page(conn, *run); };
+    auto written = co_await with_db(ctx, std::move(page));
+    if (!written) co_return failed(written.error());
+  }
+  auto close = [run]() -> Expected<std::pair<FileHandle, std::uint64_t>> {
+    auto file = run->writer->finish_file();
+    if (!file) return std::move(file).error();
+    struct stat info {};
+    if (::fstat(::fileno(file->get()), &info) != 0) return make_error(ErrorKind::internal, "cannot size the export file");
+    return std::make_pair(std::move(*file), static_cast<std::uint64_t>(info.st_size));
+  };
+  auto closed = co_await offload(ctx.workers, std::move(close));
+  if (!closed) co_return failed(closed.error());
+  response.stream = std::make_shared<FileBody>(ctx.workers, std::move(closed->first), closed->second);
   co_return response;
 }
 

@@ -5,10 +5,13 @@
 // client filters those of GET /v1/clients (admin/client_query.hpp), so an export shows what the
 // listing shows. Role: exports.run. Client passwords are never exported.
 //
-// Rows are read from PostgreSQL in keyset pages of kExportPage and written in order (XLSX in
-// constant-memory mode to a temporary file); the finished file is answered as one body (the
-// admin's HTTP layer sends string bodies), so an export is capped at kExportMaxRows rows.
-// Registered once (api.cpp); the work runs on a worker thread.
+// Rows are read from PostgreSQL in keyset pages of kExportPage (each page on a worker thread with
+// a pooled connection, released between pages) and written in order. CSV is streamed: each page's
+// text is sent as it is made (chunked transfer encoding), so memory holds one page whatever the
+// row count. XLSX is built in libxlsxwriter's constant-memory mode in a temporary file (a zip
+// needs its end to be written before it can be read), then sent from the file in pieces with its
+// Content-Length. Neither has a row cap any more; XLSX stops at the worksheet's 1,048,575 data
+// rows (422). Registered once (api.cpp).
 #pragma once
 
 #include <string>
@@ -24,6 +27,8 @@ void add_export_routes(Router& router, ApiContext& ctx);
 
 namespace money {
 inline constexpr int kExportPage = 2000;
+// The bound of exports answered as one in-memory body (campaign run exports); the client and
+// payment exports stream and have none.
 inline constexpr int kExportMaxRows = 200'000;
 
 // The exportable columns of each resource, in their default order.

@@ -7,6 +7,7 @@
 #include "admin/billing/due_calendar.hpp"
 #include "admin/billing/money_format.hpp"
 #include "admin/json.hpp"
+#include "admin/templates/automations.hpp"
 
 namespace disparo::admin::money {
 namespace {
@@ -64,57 +65,15 @@ std::string iso(date::year_month_day d) {
   return buf;
 }
 
-std::string_view method_label(std::string_view method) {
-  if (method == "pix") return "Pix";
-  if (method == "card") return "cartão";
-  if (method == "boleto") return "boleto";
-  return "dinheiro";
-}
-
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
-
-// Queues the tenant's payment confirmation for the dispatcher when enabled: a transactional
-// (priority 0) text through the client's server's session, else the tenant's default session.
-// Blocked and archived clients get no automatic message; without any session nothing is queued.
+// Queues the tenant's payment confirmation for the dispatcher when enabled (a transactional
+// message through the client's session; see admin/templates/automations.hpp for the template,
+// the text fallback and who gets none).
 Expected<std::optional<std::int64_t>> queue_confirmation(pg::Connection& tx, std::int64_t tenant_id,
                                                          const Payment& payment) {
-  auto rows = tx.exec(
-      "SELECT s.payment_confirmation_text, c.name, c.phone, c.blocked OR c.archived_at IS NOT NULL, "
-      "       coalesce((SELECT ws.id FROM servers sv JOIN whatsapp_sessions ws ON ws.id = sv.session_id "
-      "                 WHERE sv.id = c.server_id AND ws.tenant_id = c.tenant_id), "
-      "                (SELECT ws.id FROM whatsapp_sessions ws WHERE ws.tenant_id = c.tenant_id AND ws.is_default)) "
-      "FROM tenant_settings s JOIN clients c ON c.tenant_id = s.tenant_id "
-      "WHERE s.tenant_id = $1 AND c.id = $2 AND s.payment_confirmation_enabled",
-      {std::to_string(tenant_id), std::to_string(payment.client_id)});
-  if (!rows) return std::move(rows).error();
-  if (rows->size() == 0 || rows->boolean(0, 3) || rows->is_null(0, 4)) return std::optional<std::int64_t>();
-
-  std::string body(rows->text(0, 0));
-  replace_all(body, "{name}", rows->text(0, 1));
-  replace_all(body, "{amount}", billing::format_brl(payment.amount_cents));
-  replace_all(body, "{due_date}", billing::br_date(payment.new_due_date));
-  replace_all(body, "{method}", method_label(payment.method));
-  const std::string content = to_json(boost::json::object{{"body", body}, {"preview_url", false}});
-
-  auto inserted = tx.exec(
-      "WITH ins AS ("
-      "  INSERT INTO messages (tenant_id, session_id, client_id, recipient, kind, content, priority, status, "
-      "                        idempotency_key, expires_at) "
-      "  VALUES ($1, $2, $3, $4, 'text', $5::jsonb, 0, 'queued', $6, now() + interval '24 hours') "
-      "  ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
-      "  RETURNING id), "
-      "ev AS (INSERT INTO message_events (message_id, status) "
-      "       SELECT ins.id, v.s FROM ins CROSS JOIN (VALUES ('accepted'), ('queued')) AS v(s)) "
-      "SELECT id FROM ins",
-      {std::to_string(tenant_id), std::string(rows->text(0, 4)), std::to_string(payment.client_id),
-       std::string(rows->text(0, 2)), content, "payment:" + std::to_string(payment.id)});
-  if (!inserted) return std::move(inserted).error();
-  if (inserted->size() == 0) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(inserted->int64(0, 0));
+  templates::PaymentFacts facts{payment.id, payment.client_id, payment.amount_cents, payment.method,
+                                payment.new_due_date};
+  const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  return templates::queue_payment_confirmation(tx, tenant_id, facts, now);
 }
 
 }  // namespace
@@ -288,19 +247,20 @@ Expected<std::optional<Payment>> find_payment_by_external_id(pg::Connection& con
   return std::optional<Payment>(payment_from(*rows, 0));
 }
 
+namespace {
+// Appends `value` as the next parameter of `sql` and returns its placeholder ("$3").
+std::string bind_param(SqlFilter& sql, std::string value) {
+  sql.params.emplace_back(std::move(value));
+  return "$" + std::to_string(sql.params.size());
+}
+}  // namespace
+
 SqlFilter payment_filter_sql(std::int64_t tenant_id, const PaymentFilter& filter) {
   SqlFilter out{"p.tenant_id = $1", {std::to_string(tenant_id)}};
-  auto add = [&](std::string_view condition, std::string value) {
-    out.params.emplace_back(std::move(value));
-    std::string c(condition);
-    const std::string placeholder = "$" + std::to_string(out.params.size());
-    for (auto at = c.find('?'); at != std::string::npos; at = c.find('?')) c.replace(at, 1, placeholder);
-    out.where += " AND " + c;
-  };
-  if (filter.client_id) add("p.client_id = ?", std::to_string(*filter.client_id));
-  if (filter.method) add("p.method = ?", *filter.method);
-  if (filter.from) add("p.paid_on >= ?::date", *filter.from);
-  if (filter.to) add("p.paid_on <= ?::date", *filter.to);
+  if (filter.client_id) out.where += " AND p.client_id = " + bind_param(out, std::to_string(*filter.client_id));
+  if (filter.method) out.where += " AND p.method = " + bind_param(out, *filter.method);
+  if (filter.from) out.where += " AND p.paid_on >= " + bind_param(out, *filter.from) + "::date";
+  if (filter.to) out.where += " AND p.paid_on <= " + bind_param(out, *filter.to) + "::date";
   if (!filter.include_deleted) out.where += " AND p.deleted_at IS NULL";
   return out;
 }
@@ -316,11 +276,10 @@ Expected<PaymentPage> list_payments(pg::Connection& conn, std::int64_t tenant_id
     bool ok = !micros.empty() && !last_id.empty() && micros.size() <= 19 && last_id.size() <= 19;
     for (char c : micros + last_id) ok = ok && c >= '0' && c <= '9';
     if (!ok) return make_error(ErrorKind::invalid_argument, "The cursor is not one this API returned.");
-    sql.params.emplace_back(micros);
-    sql.params.emplace_back(last_id);
-    const auto n = sql.params.size();
-    sql.where += " AND (p.paid_at, p.id) < ('epoch'::timestamptz + $" + std::to_string(n - 1) +
-                 "::bigint * interval '1 microsecond', $" + std::to_string(n) + "::bigint)";
+    const auto at = bind_param(sql, micros);
+    const auto id = bind_param(sql, last_id);
+    sql.where += " AND (p.paid_at, p.id) < ('epoch'::timestamptz + " + at + "::bigint * interval '1 microsecond', " +
+                 id + "::bigint)";
   }
   auto rows = conn.exec(select_sql("WHERE " + sql.where + " ORDER BY p.paid_at DESC, p.id DESC LIMIT " +
                                    std::to_string(limit + 1)),

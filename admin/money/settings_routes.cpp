@@ -1,19 +1,42 @@
 #include "admin/money/settings_routes.hpp"
 
+#include <tuple>
+
 #include <boost/json.hpp>
 
 #include "admin/json.hpp"
 #include "admin/money/http_helpers.hpp"
+#include "campaigns/placeholders.hpp"
 
 namespace disparo::admin {
 namespace money {
 namespace {
 
+boost::json::value optional_id(const std::optional<std::int64_t>& id) {
+  if (id) return *id;
+  return nullptr;
+}
+
+// A template id member: null clears; otherwise a positive integer.
+void read_template_id(const boost::json::value& v, std::string_view key, bool& set, std::optional<std::int64_t>& out,
+                      std::vector<FieldError>& errors) {
+  set = true;
+  if (v.is_null()) return;
+  if (!v.is_int64() || v.get_int64() < 1) {
+    errors.push_back({std::string(key), "must be a template id or null"});
+    return;
+  }
+  out = v.get_int64();
+}
+
 boost::json::object settings_json(const TenantSettings& s) {
   return boost::json::object{{"asaas_webhook_token_set", s.asaas_token_set},
                              {"asaas_webhook_path", "/webhooks/asaas/" + s.tenant_slug},
                              {"payment_confirmation_enabled", s.payment_confirmation_enabled},
-                             {"payment_confirmation_text", s.payment_confirmation_text}};
+                             {"payment_confirmation_text", s.payment_confirmation_text},
+                             {"welcome_enabled", s.welcome_enabled},
+                             {"welcome_template_id", optional_id(s.welcome_template_id)},
+                             {"payment_confirmation_template_id", optional_id(s.payment_confirmation_template_id)}};
 }
 
 struct PatchInput {
@@ -50,9 +73,22 @@ PatchInput read_patch(const boost::json::object& body) {
     } else if (key == "payment_confirmation_text") {
       if (!v.is_string() || v.get_string().empty() || v.get_string().size() > 4000) {
         out.errors.push_back({"payment_confirmation_text", "must be a string of 1 to 4000 characters"});
+      } else if (auto valid = campaigns::validate_placeholders(v.get_string()); !valid) {
+        out.errors.push_back({"payment_confirmation_text", valid.error().message});
       } else {
         out.patch.payment_confirmation_text = std::string(v.get_string());
       }
+    } else if (key == "welcome_enabled") {
+      if (!v.is_bool()) {
+        out.errors.push_back({"welcome_enabled", "must be true or false"});
+      } else {
+        out.patch.welcome_enabled = v.get_bool();
+      }
+    } else if (key == "welcome_template_id") {
+      read_template_id(v, key, out.patch.set_welcome_template, out.patch.welcome_template_id, out.errors);
+    } else if (key == "payment_confirmation_template_id") {
+      read_template_id(v, key, out.patch.set_confirmation_template, out.patch.payment_confirmation_template_id,
+                       out.errors);
     } else {
       out.errors.push_back({std::string(key), "is not a known field"});
     }
@@ -81,6 +117,9 @@ boost::asio::awaitable<Response> patch_route(ApiContext& ctx, RequestContext rc)
     return update_settings(conn, tenant, patch);
   };
   auto settings = co_await with_db(ctx, std::move(write));
+  if (!settings && settings.error().code.rfind("field:", 0) == 0) {  // a template id that does not fit
+    co_return problem_response(validation_failed({{settings.error().code.substr(6), settings.error().message}}));
+  }
   if (!settings) co_return problem_response(problem_logged(ctx, "settings_update_failed", settings.error()));
   ctx.log.info("settings_updated", {{"tenant_id", guarded.caller->tenant_id}});
   co_return json_response(http::status::ok, settings_json(*settings));
@@ -97,32 +136,77 @@ Expected<TenantSettings> read_settings(pg::Connection& conn, std::int64_t tenant
   if (!ensured) return std::move(ensured).error();
   auto rows = conn.exec(
       "SELECT t.slug, s.asaas_webhook_token IS NOT NULL, s.payment_confirmation_enabled, "
-      "       s.payment_confirmation_text "
+      "       s.payment_confirmation_text, s.welcome_enabled, s.welcome_template_id, "
+      "       s.payment_confirmation_template_id "
       "FROM tenants t JOIN tenant_settings s ON s.tenant_id = t.id WHERE t.id = $1",
       {std::to_string(tenant_id)});
   if (!rows) return std::move(rows).error();
   if (rows->size() == 0) return make_error(ErrorKind::not_found, "No such tenant.");
-  return TenantSettings{std::string(rows->text(0, 0)), rows->boolean(0, 1), rows->boolean(0, 2),
-                        std::string(rows->text(0, 3))};
+  TenantSettings out;
+  out.tenant_slug = rows->text(0, 0);
+  out.asaas_token_set = rows->boolean(0, 1);
+  out.payment_confirmation_enabled = rows->boolean(0, 2);
+  out.payment_confirmation_text = rows->text(0, 3);
+  out.welcome_enabled = rows->boolean(0, 4);
+  if (!rows->is_null(0, 5)) out.welcome_template_id = rows->int64(0, 5);
+  if (!rows->is_null(0, 6)) out.payment_confirmation_template_id = rows->int64(0, 6);
+  return out;
 }
 
 Expected<TenantSettings> update_settings(pg::Connection& conn, std::int64_t tenant_id, const SettingsPatch& patch) {
-  auto written = conn.exec("INSERT INTO tenant_settings (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING",
-                           {std::to_string(tenant_id)});
-  if (!written) return std::move(written).error();
-  pg::Param enabled;
-  if (patch.payment_confirmation_enabled) enabled = *patch.payment_confirmation_enabled ? "true" : "false";
-  auto updated = conn.exec(
-      "UPDATE tenant_settings SET "
-      "  asaas_webhook_token = CASE WHEN $2 THEN $3 ELSE asaas_webhook_token END, "
-      "  payment_confirmation_enabled = coalesce($4::boolean, payment_confirmation_enabled), "
-      "  payment_confirmation_text = coalesce($5, payment_confirmation_text), "
-      "  updated_at = now() "
-      "WHERE tenant_id = $1",
-      {std::to_string(tenant_id), patch.set_token ? "true" : "false", patch.token, enabled,
-       patch.payment_confirmation_text});
-  if (!updated) return std::move(updated).error();
-  return read_settings(conn, tenant_id);
+  // One transaction: a patch that fails a check (e.g. welcome on without a template) changes nothing.
+  return pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<TenantSettings> {
+    auto written = tx.exec("INSERT INTO tenant_settings (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING",
+                             {std::to_string(tenant_id)});
+    if (!written) return std::move(written).error();
+    pg::Param enabled;
+    if (patch.payment_confirmation_enabled) enabled = *patch.payment_confirmation_enabled ? "true" : "false";
+    // Automation templates must be the tenant's and not archived (checked here, not by the FK alone).
+    for (const auto& [set, id, field] :
+         {std::tuple{patch.set_welcome_template, patch.welcome_template_id, "welcome_template_id"},
+          std::tuple{patch.set_confirmation_template, patch.payment_confirmation_template_id,
+                     "payment_confirmation_template_id"}}) {
+      if (!set || !id) continue;
+      auto found = tx.exec("SELECT archived_at IS NULL FROM message_templates WHERE id = $1 AND tenant_id = $2",
+                             {std::to_string(*id), std::to_string(tenant_id)});
+      if (!found) return std::move(found).error();
+      if (found->size() == 0) {
+        return make_error(ErrorKind::invalid_argument, "does not name one of this tenant's templates",
+                          std::string("field:") + field);
+      }
+      if (!found->boolean(0, 0)) {
+        return make_error(ErrorKind::invalid_argument, "names an archived template", std::string("field:") + field);
+      }
+    }
+    pg::Param welcome;
+    if (patch.welcome_enabled) welcome = *patch.welcome_enabled ? "true" : "false";
+    pg::Param welcome_template;
+    if (patch.welcome_template_id) welcome_template = std::to_string(*patch.welcome_template_id);
+    pg::Param confirmation_template;
+    if (patch.payment_confirmation_template_id) {
+      confirmation_template = std::to_string(*patch.payment_confirmation_template_id);
+    }
+    auto updated = tx.exec(
+        "UPDATE tenant_settings SET "
+        "  asaas_webhook_token = CASE WHEN $2 THEN $3 ELSE asaas_webhook_token END, "
+        "  payment_confirmation_enabled = coalesce($4::boolean, payment_confirmation_enabled), "
+        "  payment_confirmation_text = coalesce($5, payment_confirmation_text), "
+        "  welcome_enabled = coalesce($6::boolean, welcome_enabled), "
+        "  welcome_template_id = CASE WHEN $7 THEN $8::bigint ELSE welcome_template_id END, "
+        "  payment_confirmation_template_id = CASE WHEN $9 THEN $10::bigint "
+        "                                          ELSE payment_confirmation_template_id END, "
+        "  updated_at = now() "
+        "WHERE tenant_id = $1 "
+        "RETURNING welcome_enabled AND welcome_template_id IS NULL",
+        {std::to_string(tenant_id), patch.set_token ? "true" : "false", patch.token, enabled,
+         patch.payment_confirmation_text, welcome, patch.set_welcome_template ? "true" : "false", welcome_template,
+         patch.set_confirmation_template ? "true" : "false", confirmation_template});
+    if (!updated) return std::move(updated).error();
+    if (updated->size() == 1 && updated->boolean(0, 0)) {  // rolled back with the transaction
+      return make_error(ErrorKind::invalid_argument, "needs a welcome_template_id", "field:welcome_enabled");
+    }
+    return read_settings(tx, tenant_id);
+  });
 }
 
 }  // namespace money

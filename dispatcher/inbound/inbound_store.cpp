@@ -1,6 +1,7 @@
 #include "dispatcher/inbound/inbound_store.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include "common/json_writer.hpp"
@@ -205,7 +206,12 @@ WITH input AS (
   FROM steps s ORDER BY s.message_id, s.rank
 )
 SELECT i.ord, (SELECT count(*) FROM matched x WHERE x.ord = i.ord),
-       (SELECT count(*) FROM steps s WHERE s.ord = i.ord)
+       (SELECT count(*) FROM steps s WHERE s.ord = i.ord),
+       -- sent -> delivered (the events inserted above are not visible here: only earlier ones)
+       (SELECT extract(epoch FROM COALESCE(to_timestamp(s.ts), now()) -
+                 (SELECT min(e.occurred_at) FROM message_events e
+                  WHERE e.message_id = s.message_id AND e.status = 'sent'))::float8
+        FROM steps s WHERE s.ord = i.ord AND s.status = 'delivered' LIMIT 1)
 FROM input i)SQL",
                         {std::move(ids).finish(), std::move(callbacks).finish(), std::move(pnids).finish(),
                          std::move(sessions).finish(), std::move(recipients).finish(), std::move(e164s).finish(),
@@ -217,6 +223,9 @@ FROM input i)SQL",
     if (ord < 1 || ord > results.size()) continue;
     results[ord - 1].matched = rows->int64(r, 1) > 0;
     results[ord - 1].advanced = rows->int64(r, 2) > 0;
+    if (!rows->is_null(r, 3)) {
+      results[ord - 1].sent_to_delivered_seconds = std::strtod(std::string(rows->text(r, 3)).c_str(), nullptr);
+    }
   }
   return results;
 }

@@ -49,6 +49,10 @@ struct StatusInput {
 struct StatusApplied {
   bool matched = false;
   bool advanced = false;
+  // This report moved its message to delivered: seconds since the provider accepted it (its
+  // first "sent" event) until the delivered time (the report's timestamp, else now). nullopt
+  // otherwise, or when no earlier "sent" event exists. For disparo_sent_to_delivered_seconds.
+  std::optional<double> sent_to_delivered_seconds;
 };
 // Applies a whole batch in one statement, with apply_status_report's rules (monotonic,
 // idempotent, failed only after the provider had the message): per message the furthest status

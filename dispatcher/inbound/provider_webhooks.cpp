@@ -1,5 +1,6 @@
 #include "dispatcher/inbound/provider_webhooks.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <asio/co_spawn.hpp>
@@ -200,6 +201,9 @@ asio::awaitable<bool> ProviderWebhooks::process(std::int64_t inbox_id) {
   const auto provider = result->provider;
   for (std::size_t i = 0; i < result->results.size(); ++i) {
     metrics_.count_report(report_kind(result->statuses[i]), result->results[i].advanced);
+    if (const auto seconds = result->results[i].sent_to_delivered_seconds) {
+      metrics_.sent_to_delivered_seconds.Observe(std::max(0.0, *seconds));  // clocks may disagree
+    }
     if (!result->results[i].matched) metrics_.webhook_reports_unmatched.Increment();
   }
   provider_metrics_.count_event(provider, WebhookEvent::status, static_cast<double>(result->results.size()));

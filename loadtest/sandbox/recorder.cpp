@@ -71,6 +71,7 @@ void Recorder::add_request(RecordedRequest request) {
 }
 
 void Recorder::add_webhook(WebhookAttempt attempt) {
+  metrics_.count_webhook(attempt);
   push_bounded(webhooks_, std::move(attempt), capacity_, dropped_webhooks_);
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "adapters/http/message.hpp"
+#include "loadtest/sandbox/sandbox_metrics.hpp"
 
 namespace disparo::sandbox {
 
@@ -78,6 +79,11 @@ class Recorder {
   std::string webhooks_json() const;       // {"webhooks":[...],"dropped":n}
   std::string subscriptions_json() const;  // {"subscriptions":[...]}
 
+  // Counters for GET /metrics: every webhook attempt is counted by add_webhook(); the service
+  // counts requests and injected errors. clear() leaves them alone.
+  SandboxMetrics& metrics() { return metrics_; }
+  const SandboxMetrics& metrics() const { return metrics_; }
+
  private:
   std::size_t capacity_;
   std::deque<RecordedRequest> requests_;
@@ -85,6 +91,7 @@ class Recorder {
   std::deque<SubscriptionAttempt> subscriptions_;
   std::uint64_t dropped_requests_ = 0;
   std::uint64_t dropped_webhooks_ = 0;
+  SandboxMetrics metrics_;
 };
 
 }  // namespace disparo::sandbox

@@ -84,7 +84,24 @@ http::Response SandboxService::handle_now(const http::Request& request) {
 }
 
 Answer SandboxService::answer(const http::Request& request) {
+  Answer a = route(request);
+  recorder_.metrics().count_request(route_class(request.path()),
+                                    a.response.reset_connection ? 0 : a.response.status);
+  return a;
+}
+
+Answer SandboxService::route(const http::Request& request) {
   const std::string_view path = request.path();
+  if (path == "/metrics") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return {method_not_allowed("GET, HEAD"), {}};
+    }
+    http::Response metrics;
+    metrics.status = 200;
+    metrics.body = recorder_.metrics().exposition();
+    metrics.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return {std::move(metrics), {}};
+  }
   if (path == "/healthz") {
     if (request.method != "GET" && request.method != "HEAD") {
       return {method_not_allowed("GET, HEAD"), {}};
@@ -102,6 +119,7 @@ Answer SandboxService::answer(const http::Request& request) {
   Answer a = EvolutionApi::owns(path) ? evolution_->handle(request, record)
                                       : provider_api(request, record);
   record.status = a.response.reset_connection ? 0 : a.response.status;
+  if (record.fault) recorder_.metrics().count_injected(*record.fault);
   if (logger_.enabled(log::Level::debug)) {
     logger_.debug("request", {{"provider", record.provider},
                               {"method", request.method},
@@ -154,6 +172,7 @@ http::Response SandboxService::send_message(const http::Request& request, const 
   const std::string to_digits = individual ? digits_of(send.to) : send.to;
   if (individual) {
     if (auto code = engine.scripted_error(to_digits)) {
+      recorder_.metrics().count_injected("scripted_error");
       return meta_error(*meta_error_for_code(*code), record);
     }
   }

@@ -2,7 +2,8 @@
 // Evolution API server, on one port.
 //
 // Routes POST /{version}/{phone_number_id}/messages (Cloud API send, reference 1.1-1.5), the
-// Evolution routes (EvolutionApi), the /_sandbox/* control and inspection endpoints and /healthz.
+// Evolution routes (EvolutionApi), the /_sandbox/* control and inspection endpoints, /healthz and
+// /metrics (SandboxMetrics, Prometheus text).
 // Handling is synchronous and socket-free apart from POST /_sandbox/subscribe and the answer
 // delays (latency_ms, Evolution `delay`), which handle() waits on a timer: handle_now() answers
 // at once, so tests drive it with a fake clock and a fake scheduler.
@@ -51,11 +52,12 @@ class SandboxService {
   asio::awaitable<http::Response> handle(http::Request request);
   // Every route but POST /_sandbox/subscribe, answered at once (delays are in answer()).
   http::Response handle_now(const http::Request& request);
-  Answer answer(const http::Request& request);
+  Answer answer(const http::Request& request);  // counts it in recorder.metrics()
 
   BehaviourEngine& engine() { return *engine_; }
 
  private:
+  Answer route(const http::Request& request);
   Answer provider_api(const http::Request& request, RecordedRequest& record);
   http::Response send_message(const http::Request& request, const MessagesPath& path,
                               RecordedRequest& record);

@@ -68,6 +68,58 @@ TEST_F(ClientListing, DerivedStatusFollowsDueDateAndGraceDays) {
   EXPECT_EQ(body.at("items").at(0).at("status").as_string(), "overdue");
 }
 
+// status=overdue sorted by due date walks each plan's overdue range separately (0008) and merges
+// them: the pages, in both directions and across page boundaries, must list exactly the clients
+// whose single read says "overdue", in (due date, id) order, each once.
+TEST_F(ClientListing, OverdueByDueDateMergesEveryPlanExactly) {
+  const auto plan3 = create(t_, "/v1/plans", R"({"name":"G3","cycle":"monthly","price_cents":100,"grace_days":3})");
+  const auto plan10 = create(t_, "/v1/plans", R"({"name":"G10","cycle":"monthly","price_cents":100,"grace_days":10})");
+  const std::int64_t plans[] = {plan_, plan0_, plan3, plan10};
+  std::vector<std::pair<std::string, std::int64_t>> expected;  // (due date, id) of the overdue
+  int n = 0;
+  for (int days = -14; days <= 2; ++days) {
+    for (auto plan : plans) {
+      for (int copy = 0; copy < 2; ++copy) {
+        const auto id = add("od-" + std::to_string(++n), days, plan, copy ? ", archived_at, archive_reason" : "",
+                            copy ? ", now(), 'lost'" : "");
+        const int grace = plan == plan_ ? 5 : plan == plan3 ? 3 : plan == plan10 ? 10 : 0;
+        if (copy == 0 && days < 0 && -days <= grace) {
+          auto one = expect(200, verb::get, "/v1/clients/" + std::to_string(id), t_.key("owner"));
+          EXPECT_EQ(one.at("status").as_string(), "overdue") << days << " " << grace;
+          expected.emplace_back(std::string(one.at("due_date").as_string()), id);
+        }
+      }
+    }
+  }
+  add("no-plan-late", -1, plan_);  // then without a plan: never overdue
+  ASSERT_TRUE(conn_.exec("UPDATE clients SET plan_id = NULL WHERE name = 'no-plan-late'").has_value());
+  std::sort(expected.begin(), expected.end());
+  ASSERT_EQ(expected.size(), 5u + 3u + 10u);
+
+  for (const bool descending : {false, true}) {
+    std::vector<std::pair<std::string, std::int64_t>> listed;
+    std::string cursor;
+    for (int page = 0; page < 20; ++page) {
+      auto body = expect(200, verb::get,
+                         std::string("/v1/clients?status=overdue&limit=4&sort=") + (descending ? "-" : "") + "due_date" +
+                             (cursor.empty() ? "" : "&cursor=" + cursor),
+                         t_.key("owner"));
+      for (const auto& item : body.at("items").as_array()) {
+        EXPECT_EQ(item.at("status").as_string(), "overdue");
+        listed.emplace_back(std::string(item.at("due_date").as_string()), item.at("id").as_int64());
+      }
+      if (body.at("next_cursor").is_null()) break;
+      cursor = std::string(body.at("next_cursor").as_string());
+    }
+    auto want = expected;
+    if (descending) std::reverse(want.begin(), want.end());
+    EXPECT_EQ(listed, want) << (descending ? "descending" : "ascending");
+  }
+  // With archived ones too (archived=all): the archived copies join in.
+  auto all = expect(200, verb::get, "/v1/clients?status=overdue&archived=all&sort=due_date&limit=200", t_.key("owner"));
+  EXPECT_EQ(all.at("items").as_array().size(), 2 * expected.size());
+}
+
 TEST_F(ClientListing, FiltersByEachAttribute) {
   const auto s = std::to_string(server_), s2 = std::to_string(server2_), c = std::to_string(channel_);
   add("Ana", 10, plan_, ", server_id, channel_id, username", ", " + s + ", " + c + ", 'ana.user'");

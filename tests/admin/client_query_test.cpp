@@ -82,6 +82,22 @@ TEST(ClientQuery, UserValuesTravelOnlyAsParameters) {
   EXPECT_NE(page.sql.find("c.archived_at IS NULL"), std::string::npos);  // hidden by default
 }
 
+TEST(ClientQuery, OverdueByDueDateWalksEachPlanFromItsOwnBound) {
+  auto r = read("/v1/clients?status=overdue&sort=-due_date&limit=20");
+  ASSERT_TRUE(r.value);
+  auto page = client_page_sql(3, *r.value);
+  EXPECT_NE(page.sql.find("CROSS JOIN LATERAL"), std::string::npos);
+  EXPECT_NE(page.sql.find("- gp.grace_days"), std::string::npos);
+  EXPECT_NE(page.sql.find("disparo_client_status("), std::string::npos);  // still decides
+  // No bound from the tenant's largest grace period: it would cut plans with more grace days.
+  EXPECT_EQ(page.sql.find("current_date - 3 -"), std::string::npos);
+  EXPECT_NE(page.sql.find("LIMIT 21"), std::string::npos);
+  // Other sorts keep the single walk with the largest grace period as a bound.
+  auto by_name = read("/v1/clients?status=overdue");
+  ASSERT_TRUE(by_name.value);
+  EXPECT_EQ(client_page_sql(3, *by_name.value).sql.find("LATERAL"), std::string::npos);
+}
+
 TEST(ClientQuery, LikeWildcardsInTheSearchAreLiteral) {
   auto r = read("/v1/clients?q=50%25_off");
   ASSERT_TRUE(r.value);

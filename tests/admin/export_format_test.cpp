@@ -70,6 +70,40 @@ TEST(CsvWriter, MachineProfileKeepsIsoForms) {
   EXPECT_EQ(*writer->finish(), "v,d,t\r\n1234.56,2026-01-05,2026-01-05T01:02:03.000000Z\r\n");
 }
 
+// Streaming exports take the writer's output after every page: what it holds must never grow with
+// the number of rows, only with one page, and the pieces must add up to the one-body output.
+TEST(CsvWriter, TakeHandsOverEachPageAndHoldsNoMore) {
+  const std::vector<ExportColumn> columns{{"id", CellKind::integer}, {"nome", CellKind::text}, {"valor", CellKind::money}};
+  auto row_of = [](int i) { return ExportRow{std::to_string(i), "Cliente; nº " + std::to_string(i % 1000), "3500"}; };
+  constexpr int kPages = 200, kPageRows = 500;  // 100,000 rows
+
+  auto whole = make_csv_writer(CsvProfile::excel_br, nullptr);
+  whole->header(columns);
+  for (int i = 0; i < kPages * kPageRows; ++i) ASSERT_TRUE(whole->row(row_of(i)).has_value());
+  const std::string expected = *whole->finish();
+
+  auto streamed = make_csv_writer(CsvProfile::excel_br, nullptr);
+  streamed->header(columns);
+  std::string joined = streamed->take();
+  EXPECT_EQ(joined, "\xEF\xBB\xBFid;nome;valor\r\n");  // BOM and header once, first
+  EXPECT_EQ(streamed->buffered(), 0u);
+  std::size_t largest = 0;
+  for (int page = 0; page < kPages; ++page) {
+    for (int r = 0; r < kPageRows; ++r) {
+      ASSERT_TRUE(streamed->row(row_of(page * kPageRows + r)).has_value());
+      largest = std::max(largest, streamed->buffered());
+    }
+    std::string piece = streamed->take();
+    EXPECT_EQ(streamed->buffered(), 0u);
+    EXPECT_LE(piece.size(), kPageRows * 40u);  // one page of ~30-byte rows
+    joined += piece;
+  }
+  joined += *streamed->finish();
+  EXPECT_LE(largest, kPageRows * 40u) << "the writer held more than one page";
+  EXPECT_LT(largest * 100, expected.size());
+  EXPECT_EQ(joined, expected);
+}
+
 TEST(LocalTime, UsesTheTimeZoneDatabase) {
   // São Paulo had daylight saving time in January 2018 (UTC-2), none since 2019 (UTC-3).
   auto sp = date::locate_zone("America/Sao_Paulo");

@@ -216,7 +216,7 @@ TEST_F(PaymentsPg, ConfirmationMessageIsQueuedInTheSameTransactionWhenEnabled) {
   EXPECT_EQ(sql_int("SELECT count(*) FROM messages WHERE tenant_id = $1", {tid}), 0);
 
   auto patch = call(verb::patch, "/v1/settings", t.owner(),
-                    R"({"payment_confirmation_enabled":true,"payment_confirmation_text":"Oi {name}, {amount} via {method}; vence {due_date}"})");
+                    R"({"payment_confirmation_enabled":true,"payment_confirmation_text":"Oi {nome}, {valor} via {metodo}; vence {vencimento}"})");
   ASSERT_EQ(patch.status, 200u) << patch.body;
   auto reply = pay(t, c, R"({"amount_cents":123456,"method":"pix","paid_at":"2026-02-09T12:00:00Z"})");
   ASSERT_EQ(reply.status, 201u) << reply.body;

@@ -15,6 +15,15 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <boost/asio/post.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "admin/http_server.hpp"
 #include "tests/admin/http_client.hpp"
 #include "tests/admin/running_admin.hpp"
 
@@ -213,6 +222,96 @@ TEST(AdminServer, ShutdownClosesIdleKeepAliveConnectionsAtOnce) {
   ioc.run_for(5s);
   EXPECT_TRUE(read_ec == beast::http::error::end_of_stream || read_ec == asio::error::connection_reset)
       << read_ec.message();
+}
+
+// A body source of fixed pieces, optionally failing after them; counts how often it was pulled.
+class PiecesBody final : public BodySource {
+ public:
+  PiecesBody(std::vector<std::string> pieces, bool fail_at_end, std::optional<std::uint64_t> size)
+      : pieces_(std::move(pieces)), fail_at_end_(fail_at_end), size_(size) {}
+  boost::asio::awaitable<Expected<std::string>> next() override {
+    if (next_ < pieces_.size()) co_return pieces_[next_++];
+    if (fail_at_end_) co_return make_error(ErrorKind::unavailable, "the source broke");
+    co_return std::string();
+  }
+  std::optional<std::uint64_t> size() const override { return size_; }
+
+ private:
+  std::vector<std::string> pieces_;
+  std::size_t next_ = 0;
+  bool fail_at_end_;
+  std::optional<std::uint64_t> size_;
+};
+
+// An HttpServer on its own loop thread whose handler answers every request from `make_body`.
+class StreamingServer {
+ public:
+  explicit StreamingServer(std::function<std::shared_ptr<BodySource>()> make_body)
+      : logger_("stream-test", log::Level::error),
+        server_(ioc_.get_executor(), ServerOptions{}, Handler(std::move(make_body)), logger_) {
+    if (!server_.listen()) throw std::runtime_error("listen failed");
+    server_.start();
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+  ~StreamingServer() {
+    // Stage 1 and 2 at once: the accept loop and every session end, then run() returns.
+    boost::asio::post(ioc_, [this] { server_.close_all(); });
+    thread_.join();
+  }
+  std::uint16_t port() const { return server_.port(); }
+
+ private:
+  static RequestHandler Handler(std::function<std::shared_ptr<BodySource>()> make_body) {
+    return [make_body](Request&) -> boost::asio::awaitable<Response> {
+      auto response = make_response(boost::beast::http::status::ok, "ignored", "text/csv");
+      response.stream = make_body();
+      co_return response;
+    };
+  }
+  boost::asio::io_context ioc_;
+  log::Logger logger_;
+  HttpServer server_;
+  std::thread thread_;
+};
+
+constexpr const char* kGetAndClose = "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+TEST(AdminServerStreaming, SendsEachPieceAsAChunk) {
+  StreamingServer server([] { return std::make_shared<PiecesBody>(std::vector<std::string>{"a;b\r\n", "1;2\r\n", "3;4\r\n"}, false, std::nullopt); });
+  auto answer = raw_call(server.port(), kGetAndClose);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Content-Type: text/csv\r\n"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("Content-Length"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("ignored"), std::string::npos) << answer;  // body() is not sent
+  // One chunk per piece, then the last chunk.
+  EXPECT_NE(answer.find("\r\n\r\n5\r\na;b\r\n\r\n5\r\n1;2\r\n\r\n5\r\n3;4\r\n\r\n0\r\n\r\n"), std::string::npos) << answer;
+  // And a real HTTP client reads the whole body back.
+  auto reply = http_call(server.port(), verb::get, "/x");
+  EXPECT_EQ(reply.status, 200u);
+  EXPECT_EQ(reply.body, "a;b\r\n1;2\r\n3;4\r\n");
+}
+
+TEST(AdminServerStreaming, KnownSizeIsSentWithContentLength) {
+  StreamingServer server([] { return std::make_shared<PiecesBody>(std::vector<std::string>{"PK", "zip"}, false, 5); });
+  auto reply = http_call(server.port(), verb::get, "/x");
+  EXPECT_EQ(reply.status, 200u);
+  EXPECT_EQ(reply.header("content-length"), "5");
+  EXPECT_EQ(reply.header("transfer-encoding"), "");
+  EXPECT_EQ(reply.body, "PKzip");
+}
+
+TEST(AdminServerStreaming, AFailingSourceLeavesTheBodyUnfinished) {
+  StreamingServer server([] { return std::make_shared<PiecesBody>(std::vector<std::string>{"a;b\r\n"}, true, std::nullopt); });
+  auto answer = raw_call(server.port(), kGetAndClose);
+  EXPECT_NE(answer.find("5\r\na;b\r\n\r\n"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("0\r\n\r\n"), std::string::npos) << answer;  // no last chunk: the client knows
+  EXPECT_THROW(http_call(server.port(), verb::get, "/x"), std::exception);
+}
+
+TEST(AdminServerStreaming, AShortBodyAgainstItsLengthClosesTheConnection) {
+  StreamingServer server([] { return std::make_shared<PiecesBody>(std::vector<std::string>{"PK"}, false, 5); });
+  EXPECT_THROW(http_call(server.port(), verb::get, "/x"), std::exception);
 }
 
 }  // namespace

@@ -374,6 +374,28 @@ TEST(ShippedConfigTest, AdminExampleLoads) {
   EXPECT_EQ(a->master_key, "");
 }
 
+TEST(ConfigTest, CampaignSchedulerSettings) {
+  const auto defaults = load_dispatcher("", {});
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->campaigns_enabled);
+  EXPECT_EQ(defaults->campaigns_tick, 2000ms);
+  EXPECT_EQ(defaults->campaigns_catch_up, 60min);
+  const auto d = load_dispatcher(write_temp("[campaigns]\nenabled = false\ntick_ms = 500\ncatch_up_minutes = 15\n"), {});
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_FALSE(d->campaigns_enabled);
+  EXPECT_EQ(d->campaigns_tick, 500ms);
+  EXPECT_EQ(d->campaigns_catch_up, 15min);
+  const auto env = load_dispatcher("", {{"DISPARO_CAMPAIGNS_ENABLED", "false"}, {"DISPARO_CAMPAIGNS_CATCH_UP_MINUTES", "0"}});
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_FALSE(env->campaigns_enabled);
+  EXPECT_EQ(env->campaigns_catch_up, 0min);
+  EXPECT_NE(error_of_dispatcher("[campaigns]\nenabled = \"yes\"\n").find("campaigns.enabled: must be true or false"),
+            std::string::npos);
+  EXPECT_NE(error_of_dispatcher("", {{"DISPARO_CAMPAIGNS_ENABLED", "maybe"}}).find("must be true or false"),
+            std::string::npos);
+  EXPECT_NE(error_of_dispatcher("[campaigns]\ntick_ms = 10\n").find("campaigns.tick_ms"), std::string::npos);
+}
+
 TEST(ShippedConfigTest, ExamplesAreNotInterchangeable) {
   // Each file has sections the other process does not know: loading the wrong one fails.
   EXPECT_FALSE(load_admin(std::string(DISPARO_SOURCE_DIR) + "/config/dispatcher.toml", {}));

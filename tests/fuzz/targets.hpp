@@ -9,4 +9,5 @@
   X(cloud_api_events)           \
   X(evolution_webhook)          \
   X(send_body)                  \
-  X(asaas_event)
+  X(asaas_event)                \
+  X(placeholders)

@@ -17,7 +17,7 @@ namespace {
 
 std::vector<std::string> golden_families() {
   std::vector<std::string> lines;
-  for (const char* file : {"dispatcher_metrics.txt", "admin_metrics.txt"}) {
+  for (const char* file : {"dispatcher_metrics.txt", "admin_metrics.txt", "sandbox_metrics.txt"}) {
     const auto more = read_lines(golden_dir() / file);
     lines.insert(lines.end(), more.begin(), more.end());
   }

@@ -1,6 +1,6 @@
-// The metric families the dispatcher and the admin export are pinned by tests/golden/*.txt
-// ("name type" lines), so a rename cannot silently break a dashboard or an alert; and both
-// scrapes pass `promtool check metrics`. Real processes (OpsEnvironment) after a little traffic,
+// The metric families the dispatcher, the admin and the sandbox (provider simulator) export are
+// pinned by tests/golden/*.txt ("name type" lines), so a rename cannot silently break a dashboard
+// or an alert; and every scrape passes `promtool check metrics`. Real processes (OpsEnvironment) after a little traffic,
 // so that families created on first use are there too.
 //
 // Regenerate the golden files after an intended change: scripts/update-metrics-golden
@@ -52,8 +52,9 @@ TEST(MetricsGolden, ScrapedFamiliesMatchTheGoldenFiles) {
   OpsEnvironment ops;
   drive_traffic(ops);
   if (HasFatalFailure()) return;
-  const std::pair<const char*, unsigned short> services[] = {
-      {"dispatcher_metrics.txt", ops.dispatcher_port()}, {"admin_metrics.txt", ops.admin_port()}};
+  const std::pair<const char*, unsigned short> services[] = {{"dispatcher_metrics.txt", ops.dispatcher_port()},
+                                                             {"admin_metrics.txt", ops.admin_port()},
+                                                             {"sandbox_metrics.txt", ops.sandbox_port()}};
   const bool update = std::getenv("DISPARO_METRICS_GOLDEN_UPDATE") != nullptr;
   for (const auto& [file, port] : services) {
     const auto actual = family_lines(scrape(port));
@@ -80,8 +81,8 @@ TEST(MetricsGolden, ScrapesPassPromtoolCheckMetrics) {
   OpsEnvironment ops;
   drive_traffic(ops);
   if (HasFatalFailure()) return;
-  const std::pair<const char*, unsigned short> services[] = {{"dispatcher", ops.dispatcher_port()},
-                                                             {"admin", ops.admin_port()}};
+  const std::pair<const char*, unsigned short> services[] = {
+      {"dispatcher", ops.dispatcher_port()}, {"admin", ops.admin_port()}, {"sandbox", ops.sandbox_port()}};
   for (const auto& [name, port] : services) {
     const auto file = std::filesystem::temp_directory_path() /
                       ("disparo_ops_" + std::string(name) + "_" + std::to_string(::getpid()) + ".prom");
@@ -94,6 +95,27 @@ TEST(MetricsGolden, ScrapesPassPromtoolCheckMetrics) {
     EXPECT_EQ(result.status, 0) << name << ": promtool check metrics found problems:\n" << result.output;
     EXPECT_EQ(result.output, "") << name << ": promtool check metrics printed:\n" << result.output;
   }
+}
+
+// The periodic dependency probes run in both services and find PostgreSQL and Redis up; the
+// delivered status of the traffic observed one sent -> delivered sample; the sandbox counted the
+// provider request and the webhooks it posted.
+TEST(MetricsGolden, ProbesAndLatenciesHaveSamples) {
+  OpsEnvironment ops;
+  drive_traffic(ops);
+  if (HasFatalFailure()) return;
+  const auto has = [](unsigned short port, const std::string& line) {
+    return disparo::test::eventually([&] { return scrape(port).find(line) != std::string::npos; }, 15s, 100ms);
+  };
+  EXPECT_TRUE(has(ops.dispatcher_port(), "\ndisparo_dependency_up{dependency=\"postgres\"} 1\n"));
+  EXPECT_TRUE(has(ops.dispatcher_port(), "\ndisparo_dependency_up{dependency=\"redis\"} 1\n"));
+  EXPECT_TRUE(has(ops.admin_port(), "\ndisparo_dependency_up{dependency=\"postgres\"} 1\n"));
+  EXPECT_TRUE(has(ops.dispatcher_port(), "\ndisparo_sent_to_delivered_seconds_count 1\n"))
+      << "one message reached delivered: one sample\n" << scrape(ops.dispatcher_port());
+  EXPECT_TRUE(has(ops.sandbox_port(), "disparo_sandbox_http_requests_total{route=\"cloud_api_messages\",code=\"200\"} 1\n"))
+      << scrape(ops.sandbox_port());
+  EXPECT_TRUE(has(ops.sandbox_port(), "disparo_sandbox_webhooks_total{provider=\"cloud_api\",result=\"delivered\"} 3\n"))
+      << "sent, delivered and read were posted\n" << scrape(ops.sandbox_port());
 }
 
 }  // namespace

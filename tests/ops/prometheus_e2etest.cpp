@@ -5,7 +5,8 @@
 //   - every rule is healthy and every metric name a rule selects has series;
 //   - every panel query of every dashboard (extracted from the JSON: a new panel is checked
 //     without touching this test) returns data;
-//   - the expected alerts fire and the others stay quiet.
+//   - the expected alerts fire and the others stay quiet;
+//   - finally the database refuses connections: DisparoDependencyDown fires for both services.
 // Names in tests/ops/pending_metrics.txt (not exported yet) are the documented exception: what
 // depends on them is run (it must parse) and reported, not required to return data.
 //
@@ -24,6 +25,7 @@
 #include "tests/ops/prometheus_server.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_call.hpp"
+#include "tests/support/test_database.hpp"
 
 namespace disparo::ops::test {
 namespace {
@@ -153,6 +155,19 @@ std::vector<RuleState> rule_states(const PrometheusServer& prometheus) {
   return states;
 }
 
+// Allows or refuses connections to `database`; refusing also terminates the open ones.
+void set_database_access(const std::string& database, bool allowed) {
+  auto admin = pg::Connection::open(disparo::test::env_or_fail("DISPARO_TEST_PG_URL"));
+  ASSERT_TRUE(admin) << admin.error().message;
+  auto altered = admin->exec("ALTER DATABASE " + database + " ALLOW_CONNECTIONS " + (allowed ? "true" : "false"));
+  ASSERT_TRUE(altered) << altered.error().message;
+  if (!allowed) {
+    auto terminated = admin->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                                  {database});
+    ASSERT_TRUE(terminated) << terminated.error().message;
+  }
+}
+
 // Sends the load; returns the ids of the messages that must reach a final provider outcome.
 std::vector<std::string> send_load(OpsEnvironment& ops) {
   std::vector<std::string> ids;
@@ -197,14 +212,11 @@ TEST(PrometheusE2e, PanelsAndRulesHaveDataAndTheExpectedAlertsFire) {
       rules_for_test(rules_dir_for_test));
 
   // Targets up before the load: the counters' first samples must be the values before it, or
-  // increase() cannot see the first increments. The sandbox's /metrics is a known gap when absent.
-  for (const char* job : {"disparo-dispatcher", "disparo-admin"}) {
+  // increase() cannot see the first increments.
+  for (const char* job : {"disparo-dispatcher", "disparo-admin", "disparo-sandbox"}) {
     const std::string expr = std::string("up{job=\"") + job + "\"} == 1";
     EXPECT_TRUE(eventually([&] { return prometheus.query(expr).result_count == 1; }, 20s, 250ms))
         << job << " is not scraped successfully\n" << prometheus.get("/api/v1/targets");
-  }
-  if (prometheus.query("up{job=\"disparo-sandbox\"} == 1").result_count == 0) {
-    std::cout << "[ known gap ] the sandbox exposes no /metrics: its scrape target is down\n";
   }
 
   // Load: 6 messages that go through, 6 the provider refuses, 2 forged webhooks.
@@ -218,6 +230,14 @@ TEST(PrometheusE2e, PanelsAndRulesHaveDataAndTheExpectedAlertsFire) {
     return true;
   }, 40s, 200ms);
   ASSERT_TRUE(settled) << "messages still waiting (last status " << last << ")\n" << ops.logs();
+
+  // The sandbox's own metrics saw the load: the injected error and the webhooks it posted.
+  for (const char* expr : {"disparo_sandbox_injected_errors_total{kind=\"scripted_error\"} >= 6",
+                           "disparo_sandbox_webhooks_total{provider=\"cloud_api\", result=\"delivered\"} > 0",
+                           "sum(disparo_sandbox_http_requests_total{route=\"cloud_api_messages\"}) >= 12"}) {
+    EXPECT_TRUE(eventually([&] { return prometheus.query(expr).result_count == 1; }, 15s, 250ms))
+        << expr << "\n" << prometheus.query(expr).body;
+  }
 
   // A paused session with messages queued behind it.
   const auto paused = disparo::test::http_post_json(ops.dispatcher_port(), std::string("/v1/sessions/") + kSessionId + "/pause",
@@ -329,6 +349,30 @@ TEST(PrometheusE2e, PanelsAndRulesHaveDataAndTheExpectedAlertsFire) {
   std::cout << "[ panels  ] " << checked << " queries returned data, " << excused
             << " excused (pending metrics)\n";
   EXPECT_GT(checked, 10u);
+
+  // Last: the database becomes unreachable (no new connection, the open ones terminated). Both
+  // services' periodic probes fail and DisparoDependencyDown fires for postgres, per job.
+  const std::string database = ops.e2e().database().name();
+  set_database_access(database, false);
+  const bool dependency_down = eventually([&] {
+    alerts = active_alerts(prometheus);
+    bool dispatcher = false;
+    bool admin = false;
+    for (const auto& alert : alerts) {
+      if (alert.name != "DisparoDependencyDown" || alert.state != "firing") continue;
+      const auto label = [&alert](const char* name) {
+        const auto found = alert.labels.find(name);
+        return found == alert.labels.end() ? std::string() : found->second;
+      };
+      if (label("dependency") != "postgres") continue;
+      dispatcher = dispatcher || label("job") == "disparo-dispatcher";
+      admin = admin || label("job") == "disparo-admin";
+    }
+    return dispatcher && admin;
+  }, 30s, 500ms);
+  set_database_access(database, true);
+  EXPECT_TRUE(dependency_down) << "DisparoDependencyDown{dependency=\"postgres\"} should fire for both jobs\n"
+                               << describe(alerts);
 
   std::error_code ignored;
   std::filesystem::remove_all(rules_dir_for_test, ignored);
