@@ -164,25 +164,13 @@ std::string encode_cursor(ClientSort sort, bool descending, const ClientCursor& 
   // against the request's sort when it comes back.
   std::string raw = std::string(sort_name(sort)) + "|" + (descending ? "d" : "a") + "|" +
                     std::to_string(cursor.id) + "|" + cursor.value;
-  std::string text = crypto::base64_encode(raw);
-  for (auto& ch : text) {
-    if (ch == '+') ch = '-';
-    else if (ch == '/') ch = '_';
-  }
-  while (!text.empty() && text.back() == '=') text.pop_back();
-  return text;
+  return crypto::base64url_encode(raw);
 }
 
 std::optional<ClientCursor> decode_cursor(std::string_view text, ClientSort sort, bool descending) {
   if (text.empty() || text.size() > 1024) return std::nullopt;
-  std::string b64(text);
-  for (auto& ch : b64) {
-    if (ch == '-') ch = '+';
-    else if (ch == '_') ch = '/';
-  }
-  while (b64.size() % 4 != 0) b64 += '=';
   std::string raw;
-  if (!crypto::base64_decode(b64, raw)) return std::nullopt;
+  if (!crypto::base64url_decode(text, raw)) return std::nullopt;
   const std::string prefix = std::string(sort_name(sort)) + "|" + (descending ? "d" : "a") + "|";
   if (raw.rfind(prefix, 0) != 0) return std::nullopt;
   auto rest = std::string_view(raw).substr(prefix.size());

@@ -106,7 +106,10 @@ Rendered render_all(const pg::Rows& rows, const MessageTemplate& tmpl, const Cla
   return out;
 }
 
-// One INSERT ... SELECT from the staging table: messages and their accepted + queued events.
+// One INSERT ... SELECT from the staging table: the messages and one event each. A campaign
+// message is born queued (accepted and queued in the same instant of the same transaction), so
+// its history starts with one `queued` event whose reason names the campaign: a second row per
+// message was 100,000 rows per 100,000 clients for no information.
 constexpr const char* kInsertSql = R"SQL(
 WITH ins AS (
   INSERT INTO messages (tenant_id, session_id, client_id, recipient, kind, content, priority, status,
@@ -118,9 +121,8 @@ WITH ins AS (
   ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id
 ), ev AS (
-  INSERT INTO message_events (message_id, status)
-  SELECT ins.id, s.status FROM ins CROSS JOIN (VALUES (1, 'accepted'), (2, 'queued')) AS s(step, status)
-  ORDER BY ins.id, s.step
+  INSERT INTO message_events (message_id, status, reason)
+  SELECT ins.id, 'queued', 'campaign' FROM ins ORDER BY ins.id
 )
 SELECT count(*) FROM ins
 )SQL";

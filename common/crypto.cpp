@@ -105,6 +105,28 @@ bool base64_decode(std::string_view text, std::string& out) {
   return true;
 }
 
+std::string base64url_encode(std::string_view raw) {
+  std::string text = base64_encode(raw);
+  for (auto& ch : text) {
+    if (ch == '+') ch = '-';
+    else if (ch == '/') ch = '_';
+  }
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  return text;
+}
+
+bool base64url_decode(std::string_view text, std::string& out) {
+  if (text.size() % 4 == 1) return false;  // no base64 text has that length, padded or not
+  std::string standard(text);
+  for (auto& ch : standard) {
+    if (ch == '-') ch = '+';
+    else if (ch == '_') ch = '/';
+    else if (ch == '+' || ch == '/' || ch == '=') return false;
+  }
+  while (standard.size() % 4 != 0) standard += '=';
+  return base64_decode(standard, out);
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;  // the length of a MAC or key is not a secret
   if (a.empty()) return true;

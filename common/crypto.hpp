@@ -20,6 +20,10 @@ std::string base64_encode(std::string_view raw);
 // alphabet, padding only at the end; no whitespace. Returns false (and leaves `out` unspecified)
 // on anything else.
 bool base64_decode(std::string_view text, std::string& out);
+// URL-safe base64 (RFC 4648 section 5: "-" and "_") without padding, for opaque tokens such as
+// pagination cursors. The decoder accepts exactly what the encoder writes and nothing else.
+std::string base64url_encode(std::string_view raw);
+bool base64url_decode(std::string_view text, std::string& out);
 // Equal length and equal bytes, in time that depends only on the length.
 bool constant_time_equal(std::string_view a, std::string_view b);
 // `count` raw bytes from the OS CSPRNG.

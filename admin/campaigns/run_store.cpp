@@ -16,26 +16,12 @@ constexpr std::array<std::string_view, 9> kMessageStatuses{"accepted", "queued",
                                                            "read", "failed", "expired", "cancelled"};
 
 // Cursors are opaque to callers: base64url of "<listing>|<values>", checked when they come back.
-std::string encode_token(const std::string& raw) {
-  std::string text = crypto::base64_encode(raw);
-  for (auto& ch : text) {
-    if (ch == '+') ch = '-';
-    else if (ch == '/') ch = '_';
-  }
-  while (!text.empty() && text.back() == '=') text.pop_back();
-  return text;
-}
+std::string encode_token(const std::string& raw) { return crypto::base64url_encode(raw); }
 
 std::optional<std::string> decode_token(std::string_view text, std::string_view listing) {
   if (text.empty() || text.size() > 200) return std::nullopt;
-  std::string b64(text);
-  for (auto& ch : b64) {
-    if (ch == '-') ch = '+';
-    else if (ch == '_') ch = '/';
-  }
-  while (b64.size() % 4 != 0) b64 += '=';
   std::string raw;
-  if (!crypto::base64_decode(b64, raw)) return std::nullopt;
+  if (!crypto::base64url_decode(text, raw)) return std::nullopt;
   const std::string prefix = std::string(listing) + "|";
   if (raw.rfind(prefix, 0) != 0) return std::nullopt;
   return raw.substr(prefix.size());

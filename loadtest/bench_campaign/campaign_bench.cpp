@@ -2,9 +2,9 @@
 // queued messages, the way the dispatcher's scheduler does (campaigns/expansion.hpp: audience SQL,
 // rendering in C++, COPY into a staging table, one INSERT ... SELECT with the events, one
 // transaction), and measures the same run's physical limit for the same rows:
-//   - raw COPY of N pre-rendered rows straight into messages, then of their 2 N events (no
+//   - raw COPY of N pre-rendered rows straight into messages, then of their N events (no
 //     audience, no staging, no ON CONFLICT);
-//   - COPY into a staging table + INSERT ... SELECT into messages + 2 event rows each, i.e. the
+//   - COPY into a staging table + INSERT ... SELECT into messages + 1 event row each, i.e. the
 //     expansion's write path without the audience query and the rendering;
 //   - the audience statement alone and the rendering alone.
 // Each figure is the median of --repeat runs. A private database (created, migrated, dropped).
@@ -124,8 +124,8 @@ double staged_insert(pg::Connection& conn, const Seeded& s, const std::string& r
         "  SELECT $1, session_id, client_id, recipient, kind, content::jsonb, 1, 'queued', 'staged:' || $2 || ':' || idempotency_key, "
         "         now(), now() + interval '1 day', 'bench', 10000, 'campaign' FROM staging ORDER BY ord "
         "  ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id), "
-        "ev AS (INSERT INTO message_events (message_id, status) SELECT ins.id, s.status FROM ins "
-        "  CROSS JOIN (VALUES (1, 'accepted'), (2, 'queued')) AS s(step, status) ORDER BY ins.id, s.step) "
+        "ev AS (INSERT INTO message_events (message_id, status, reason) SELECT ins.id, 'queued', 'campaign' FROM ins "
+        "  ORDER BY ins.id) "
         "SELECT count(*) FROM ins",
         {std::to_string(s.tenant), std::to_string(rep)});
     if (!r) return std::move(r).error();
@@ -136,7 +136,7 @@ double staged_insert(pg::Connection& conn, const Seeded& s, const std::string& r
 }
 
 // Raw COPY of the same rows straight into messages with ids drawn beforehand, then COPY of their
-// accepted + queued events: the floor for the same durable rows (no audience, no rendering, no
+// queued events (one each, like the expansion): the floor for the same durable rows (no audience, no rendering, no
 // staging, no ON CONFLICT). Returns {messages only, messages + events}.
 std::pair<double, double> raw_copy(pg::Connection& conn, const std::vector<std::string>& rows) {
   double messages_s = 0;
@@ -149,14 +149,14 @@ std::pair<double, double> raw_copy(pg::Connection& conn, const std::vector<std::
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const std::string id(ids->text(static_cast<int>(i), 0));
       messages += id + '\t' + rows[i];
-      events += id + "\taccepted\n" + id + "\tqueued\n";
+      events += id + "\tqueued\tcampaign\n";
     }
     // COPY writes identity columns as given (like OVERRIDING SYSTEM VALUE).
     auto m = c.copy_in("COPY messages (id, tenant_id, session_id, client_id, recipient, kind, content, status, "
                        "idempotency_key, expires_at) FROM STDIN", messages);
     if (!m) return std::move(m).error();
     messages_s = seconds_since(start);
-    auto e = c.copy_in("COPY message_events (message_id, status) FROM STDIN", events);
+    auto e = c.copy_in("COPY message_events (message_id, status, reason) FROM STDIN", events);
     if (!e) return std::move(e).error();
     return {};
   });

@@ -111,7 +111,7 @@ TEST(CampaignExpansion, PreviewCountsEqualWhatTheRunEnqueues) {
   EXPECT_EQ(state.text(0, 3), "2026-11-22T14:25:00.000000Z");
 
   // Every message: marketing, paced as a group by the campaign interval, keyed per slot+client,
-  // rendered for its client, with its accepted + queued events.
+  // rendered for its client, born queued with one `queued` event naming the campaign.
   auto msgs = exec(conn,
                    "SELECT client_id, origin, priority, status, group_id, group_interval_ms, idempotency_key, "
                    "content->>'body', session_id, kind FROM messages WHERE campaign_run_id = $1 ORDER BY id",
@@ -129,9 +129,14 @@ TEST(CampaignExpansion, PreviewCountsEqualWhatTheRunEnqueues) {
   EXPECT_EQ(msgs.text(0, 9), "text");
   EXPECT_EQ(count(conn,
                   "SELECT count(*) FROM message_events e JOIN messages m ON m.id = e.message_id "
-                  "WHERE m.campaign_run_id = $1 AND e.status IN ('accepted', 'queued')",
+                  "WHERE m.campaign_run_id = $1 AND e.status = 'queued' AND e.reason = 'campaign'",
                   {run_id}),
-            4);
+            2);
+  EXPECT_EQ(count(conn,
+                  "SELECT count(*) FROM message_events e JOIN messages m ON m.id = e.message_id "
+                  "WHERE m.campaign_run_id = $1",
+                  {run_id}),
+            2);
 
   // The same day again: both recipients are "already reached today", in the preview and a run.
   auto again = preview_campaign(conn, m.seed.tenant, m.campaign, today, 100);

@@ -67,6 +67,28 @@ TEST(CryptoTest, Base64RejectsMalformedText) {
   }
 }
 
+TEST(CryptoTest, Base64UrlIsUrlSafeUnpaddedAndStrict) {
+  EXPECT_EQ(base64url_encode("\xfb\xff\xbf"), "-_-_");
+  EXPECT_EQ(base64url_encode("f"), "Zg");
+  std::string decoded;
+  ASSERT_TRUE(base64url_decode("-_-_", decoded));
+  EXPECT_EQ(decoded, "\xfb\xff\xbf");
+  ASSERT_TRUE(base64url_decode("Zm8", decoded));
+  EXPECT_EQ(decoded, "fo");
+  for (const char* bad : {"+/+/", "Zg==", "Zm9vY", "Zm 9", "Zm9v\n"}) {
+    std::string out;
+    EXPECT_FALSE(base64url_decode(bad, out)) << bad;
+  }
+}
+
+RC_GTEST_PROP(CryptoProperty, Base64UrlRoundTrips, (const std::string& raw)) {
+  const std::string text = base64url_encode(raw);
+  RC_ASSERT(text.find_first_of("+/=") == std::string::npos);
+  std::string decoded;
+  RC_ASSERT(base64url_decode(text, decoded));
+  RC_ASSERT(decoded == raw);
+}
+
 RC_GTEST_PROP(CryptoProperty, Base64RoundTrips, (const std::string& raw)) {
   const std::string text = base64_encode(raw);
   RC_ASSERT(text.size() == 4 * ((raw.size() + 2) / 3));

@@ -9,24 +9,12 @@
 #include <simdjson.h>
 
 #include "tests/e2e/e2e_environment.hpp"
+#include "tests/e2e/sandbox_sends.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_call.hpp"
 
 namespace disparo::test {
 namespace {
-
-std::vector<std::int64_t> sandbox_sends(E2eEnvironment& env) {
-  const auto response = http_get(env.sandbox_port(), "/_sandbox/requests");
-  if (response.status != 200) throw std::runtime_error("sandbox requests: " + response.body);
-  simdjson::dom::parser parser;
-  simdjson::dom::element root = parser.parse(response.body);
-  std::vector<std::int64_t> times;
-  for (auto request : simdjson::dom::array(root["requests"])) {
-    if (std::int64_t(request["status"]) == 200) times.push_back(std::int64_t(request["received_at_us"]));
-  }
-  std::sort(times.begin(), times.end());
-  return times;
-}
 
 // Three tagged clients of the demo tenant, a template, a campaign over that tag with 1 s between
 // clients, and a manual run requested now. The session itself allows a send every 100 ms, so any
