@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/ops/ops_artifacts.hpp"
+#include "tests/ops/ops_campaigns.hpp"
 #include "tests/ops/ops_environment.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_call.hpp"
@@ -23,8 +24,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// One message through to "read" (provider request, status webhooks, callbacks), one refused
-// webhook, and a few admin requests: the families created lazily now exist.
+// One message through to "read" (provider request, status webhooks, callbacks), a campaign run
+// that completes and one that fails, one refused webhook, and a few admin requests: the families
+// created lazily now exist.
 void drive_traffic(OpsEnvironment& ops) {
   const std::string id = ops.accept_text("+5511987654321", "golden");
   std::string status;
@@ -33,6 +35,10 @@ void drive_traffic(OpsEnvironment& ops) {
     return status == "read";
   }, 30s, 50ms);
   ASSERT_TRUE(read) << "last status " << status << "\n" << ops.logs();
+  create_campaigns(ops);
+  request_campaign_runs(ops);
+  const bool campaigns = disparo::test::eventually([&] { return campaign_runs_finished(ops); }, 30s, 100ms);
+  ASSERT_TRUE(campaigns) << "the campaign runs did not finish\n" << ops.logs();
   disparo::test::http_post_json(ops.dispatcher_port(), "/webhooks/cloud_api", "{}");  // unsigned: 401
   disparo::test::http_get(ops.admin_port(), "/readyz");
   disparo::test::http_get(ops.admin_port(), "/v1/tenants");  // no key: 401
@@ -110,12 +116,13 @@ TEST(MetricsGolden, ProbesAndLatenciesHaveSamples) {
   EXPECT_TRUE(has(ops.dispatcher_port(), "\ndisparo_dependency_up{dependency=\"postgres\"} 1\n"));
   EXPECT_TRUE(has(ops.dispatcher_port(), "\ndisparo_dependency_up{dependency=\"redis\"} 1\n"));
   EXPECT_TRUE(has(ops.admin_port(), "\ndisparo_dependency_up{dependency=\"postgres\"} 1\n"));
-  EXPECT_TRUE(has(ops.dispatcher_port(), "\ndisparo_sent_to_delivered_seconds_count 1\n"))
-      << "one message reached delivered: one sample\n" << scrape(ops.dispatcher_port());
-  EXPECT_TRUE(has(ops.sandbox_port(), "disparo_sandbox_http_requests_total{route=\"cloud_api_messages\",code=\"200\"} 1\n"))
+  // drive_traffic sends one API message and two campaign messages, each through to read.
+  EXPECT_TRUE(has(ops.dispatcher_port(), "\ndisparo_sent_to_delivered_seconds_count 3\n"))
+      << "three messages reached delivered: one sample each\n" << scrape(ops.dispatcher_port());
+  EXPECT_TRUE(has(ops.sandbox_port(), "disparo_sandbox_http_requests_total{route=\"cloud_api_messages\",code=\"200\"} 3\n"))
       << scrape(ops.sandbox_port());
-  EXPECT_TRUE(has(ops.sandbox_port(), "disparo_sandbox_webhooks_total{provider=\"cloud_api\",result=\"delivered\"} 3\n"))
-      << "sent, delivered and read were posted\n" << scrape(ops.sandbox_port());
+  EXPECT_TRUE(has(ops.sandbox_port(), "disparo_sandbox_webhooks_total{provider=\"cloud_api\",result=\"delivered\"} 9\n"))
+      << "sent, delivered and read were posted for each of the three\n" << scrape(ops.sandbox_port());
 }
 
 }  // namespace
