@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
+#include <thread>
 
 #include <unistd.h>
 
@@ -37,6 +38,19 @@ using Clock = std::chrono::steady_clock;
 pg::Rows must(Expected<pg::Rows> rows, const char* what) {
   if (!rows) throw std::runtime_error(std::string(what) + ": " + rows.error().message);
   return std::move(*rows);
+}
+
+// Puts every timed write on the same footing: the one before it wakes autovacuum (100,000
+// inserts cross its insert threshold), which on 2 cores would run during the next measurement.
+// No autovacuum worker before each. (Not a CHECKPOINT: right after one, every first touch of a
+// page writes a full-page image to the WAL, which measured 1.4-2 s slower for every figure.)
+void settle(pg::Connection& conn) {
+  for (int i = 0; i < 600; ++i) {
+    const auto busy = must(conn.exec("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"),
+                           "autovacuum").int64(0, 0);
+    if (busy == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 double seconds_since(Clock::time_point start) {
@@ -235,7 +249,9 @@ int run(int argc, char** argv) {
     }
     render.push_back(seconds_since(t0));
 
+    settle(*conn);
     staged.push_back(staged_insert(*conn, s, staged_rows, rep));
+    settle(*conn);
     const auto [raw_messages_s, raw_with_events_s] = raw_copy(*conn, raw_rows);
     raw.push_back(raw_messages_s);
     raw_events.push_back(raw_with_events_s);
@@ -246,6 +262,7 @@ int run(int argc, char** argv) {
         "VALUES ($1, $2, 'manual', $3, $4::date, 'requested', $3) RETURNING id",
         {std::to_string(s.tenant), std::to_string(s.campaign), format_rfc3339(slot), campaigns::format_local_date(day)}),
         "run").int64(0, 0);
+    settle(*conn);
     t0 = Clock::now();
     auto outcome = campaigns::expand_run(*conn, run_id, slot, campaigns::ExpansionSettings{});
     expansion.push_back(seconds_since(t0));
