@@ -206,9 +206,36 @@ TEST_F(ClientTest, ReusesAnIdleKeepAliveConnection) {
   });
 }
 
-// A keep-alive server that answers the first request on each connection and drops the
-// connection on the second without a word (as a server does when its idle timer fires just as
-// the request arrives). The client must retry once on a fresh connection.
+// A keep-alive server that answers the first request on each connection, reads the second and
+// hangs up without a word (as a server does when its idle timer fires just as the request
+// arrives). Counts connections and requests read.
+void serve_one_answer_per_connection(asio::io_context& io, tcp::acceptor& acceptor, int& accepted,
+                                     int& requests) {
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (;;) {
+          auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+          if (ec) co_return;
+          ++accepted;
+          asio::co_spawn(
+              io,
+              [&, s = std::make_shared<tcp::socket>(std::move(socket))]() -> asio::awaitable<void> {
+                std::string pending;
+                if (!co_await read_request(*s, pending)) co_return;
+                ++requests;
+                co_await write_raw(*s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                if (!co_await read_request(*s, pending)) co_return;
+                ++requests;
+                s->close();
+              },
+              asio::detached);
+        }
+      },
+      asio::detached);
+}
+
+// That server drops a reused connection under a GET: the client retries once on a fresh one.
 TEST_F(ClientTest, RetriesOnceWhenAReusedConnectionDiesBeforeAnswering) {
   auto acceptor = listen_any(io_);
   const unsigned short port = acceptor.local_endpoint().port();
@@ -216,28 +243,7 @@ TEST_F(ClientTest, RetriesOnceWhenAReusedConnectionDiesBeforeAnswering) {
   int requests = 0;
   Client client(io_);
   run([&]() -> asio::awaitable<void> {
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-          for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
-            if (ec) co_return;
-            ++accepted;
-            asio::co_spawn(
-                io_,
-                [&, s = std::make_shared<tcp::socket>(std::move(socket))]() -> asio::awaitable<void> {
-                  std::string pending;
-                  if (!co_await read_request(*s, pending)) co_return;
-                  ++requests;
-                  co_await write_raw(*s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-                  if (!co_await read_request(*s, pending)) co_return;
-                  ++requests;
-                  s->close();  // read it, then hang up unanswered
-                },
-                asio::detached);
-          }
-        },
-        asio::detached);
+    serve_one_answer_per_connection(io_, acceptor, accepted, requests);
     const Url url{"http", "127.0.0.1", port, "/"};
     auto got = co_await client.send(url, get());
     EXPECT_TRUE(std::holds_alternative<Response>(got));
@@ -260,28 +266,7 @@ TEST_F(ClientTest, PostOnAReusedConnectionThatDiesIsMaybeSentAndNotRepeated) {
   int requests = 0;
   Client client(io_);
   run([&]() -> asio::awaitable<void> {
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-          for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
-            if (ec) co_return;
-            ++accepted;
-            asio::co_spawn(
-                io_,
-                [&, s = std::make_shared<tcp::socket>(std::move(socket))]() -> asio::awaitable<void> {
-                  std::string pending;
-                  if (!co_await read_request(*s, pending)) co_return;
-                  ++requests;
-                  co_await write_raw(*s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-                  if (!co_await read_request(*s, pending)) co_return;
-                  ++requests;
-                  s->close();
-                },
-                asio::detached);
-          }
-        },
-        asio::detached);
+    serve_one_answer_per_connection(io_, acceptor, accepted, requests);
     const Url url{"http", "127.0.0.1", port, "/"};
     Request post;
     post.method = "POST";
