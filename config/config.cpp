@@ -103,6 +103,8 @@ Bindings<DispatcherSettings> dispatcher_bindings() {
                [](S& s, const Value& v) { s.provider_ca_file = as_text(v); }});
   b.push_back({integer("sender", "poll_interval_ms", 1, 60'000),
                [](S& s, const Value& v) { s.poll_interval = as_ms(v); }});
+  b.push_back({integer("sender", "claim_ahead_ms", 0, 10'000),
+               [](S& s, const Value& v) { s.claim_ahead = as_ms(v); }});
   b.push_back({integer("sender", "max_in_flight", 1, 100'000),
                [](S& s, const Value& v) { s.max_in_flight = static_cast<std::size_t>(as_int(v)); }});
   b.push_back({integer("sender", "max_attempts", 1, 100),

@@ -68,6 +68,9 @@ struct DispatcherSettings {
   // poll_interval_ms 1..60000: how often an idle queue looks for work it was not woken for
   // (accepted by another instance); accepts on this instance wake the queue at once.
   std::chrono::milliseconds poll_interval{2'000};
+  // claim_ahead_ms 0..10000: scheduled messages are claimed this long before their send_at,
+  // so only the provider request is left at send_at (0: claim at send_at)
+  std::chrono::milliseconds claim_ahead{100};
   // max_in_flight 1..100000: provider requests at once over all sessions.
   std::size_t max_in_flight = 256;
   // Retries (docs/delivery-semantics.md): max_attempts 1..100; retry_base_ms and retry_max_ms

@@ -90,6 +90,7 @@ struct DispatcherApp::Parts {
         providers(cloud_api, evolution),
         sender(io, db, providers, metrics, log, clock,
                SenderSettings{.runner = RunnerSettings{.poll_interval = settings.poll_interval,
+                                                       .claim_ahead = settings.claim_ahead,
                                                        .retry = retry_settings(settings)},
                               .db = SessionDbSettings{.instance = instance_name(settings)},
                               .unknown_outcome_after = std::chrono::duration_cast<std::chrono::seconds>(

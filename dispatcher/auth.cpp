@@ -38,7 +38,7 @@ asio::awaitable<Expected<Caller>> KeyAuthenticator::authenticate(
     cache_.erase(found);
   }
   auto looked_up = co_await db_.run([&hash](pg::Connection& conn) -> Expected<std::optional<Caller>> {
-    auto rows = conn.exec(
+    auto rows = conn.exec_prepared(
         "UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1 AND revoked_at IS NULL "
         "RETURNING id, tenant_id, role",
         {hash});

@@ -48,7 +48,7 @@ void add_transition(Columns& columns, std::int64_t id, std::string_view status, 
 // Moves messages still in "sending" to their new status and appends one event each.
 Expected<void> apply_transitions(pg::Connection& tx, Columns& columns) {
   if (columns.count == 0) return {};
-  auto done = tx.exec(R"SQL(
+  auto done = tx.exec_prepared(R"SQL(
 WITH input AS (
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[])
     AS i(id, status, reason, detail, delay_ms, refund)
@@ -74,13 +74,14 @@ Expected<std::vector<ClaimResult>> claim_batch(pg::Connection& conn, const std::
                                                const std::vector<ClaimRequest>& requests) {
   std::vector<ClaimResult> results(requests.size());
   if (requests.empty()) return results;
-  PgArrayBuilder sessions, blocked_sessions, blocked_recipients, group_sessions, blocked_groups;
+  PgArrayBuilder sessions, aheads, blocked_sessions, blocked_recipients, group_sessions, blocked_groups;
   std::map<std::int64_t, std::size_t> index_of;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const auto& request = requests[i];
     const std::string id = std::to_string(request.session_id);
     index_of[request.session_id] = i;
     sessions.add(id);
+    aheads.add(std::to_string(std::max<long long>(0, request.ahead.count())));
     for (const auto& r : request.blocked_recipients) {
       blocked_sessions.add(id);
       blocked_recipients.add(r);
@@ -93,17 +94,19 @@ Expected<std::vector<ClaimResult>> claim_batch(pg::Connection& conn, const std::
   // The lease rows are share-locked: a takeover (an UPDATE of the row) waits for the claims in
   // flight, and only the owner of a live lease claims. Expired messages are never claimed
   // (expires_at > now()); expire_overdue() marks them.
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 WITH req AS (
-  SELECT DISTINCT r.session_id FROM unnest($1::bigint[]) AS r(session_id)
+  SELECT r.session_id, now() + make_interval(secs => max(r.ahead_ms) / 1000.0) AS horizon
+  FROM unnest($1::bigint[], $7::bigint[]) AS r(session_id, ahead_ms) GROUP BY r.session_id
 ), lease AS (
-  SELECT s.id FROM whatsapp_sessions s JOIN req ON req.session_id = s.id
+  SELECT s.id, req.horizon FROM whatsapp_sessions s JOIN req ON req.session_id = s.id
   WHERE s.state = 'active' AND s.lease_owner = $2 AND s.lease_until > now()
   FOR SHARE OF s
 ), next AS (
   SELECT pick.id FROM lease l CROSS JOIN LATERAL (
     SELECT m.id FROM messages m
-    WHERE m.session_id = l.id AND m.status = 'queued' AND m.send_at <= now() AND m.expires_at > now()
+    WHERE m.session_id = l.id AND m.status = 'queued' AND m.send_at <= l.horizon
+      AND m.expires_at > GREATEST(now(), m.send_at)
       AND NOT EXISTS (SELECT 1 FROM unnest($3::bigint[], $4::text[]) AS b(session_id, recipient)
                       WHERE b.session_id = l.id AND b.recipient = m.recipient)
       AND (m.group_id IS NULL OR NOT EXISTS (
@@ -114,24 +117,26 @@ WITH req AS (
   UPDATE messages m SET status = 'sending', status_reason = NULL, attempts = m.attempts + 1, updated_at = now()
   FROM next WHERE m.id = next.id
   RETURNING m.id, m.session_id, m.recipient, m.kind, m.content::text, m.attempts,
-            extract(epoch FROM m.created_at)::float8 AS accepted_at, m.group_id, m.group_interval_ms
+            extract(epoch FROM m.created_at)::float8 AS accepted_at, m.group_id, m.group_interval_ms,
+            GREATEST(now(), m.send_at) AS due
 ), events AS (
   INSERT INTO message_events (message_id, status, detail)
   SELECT id, 'sending', json_build_object('attempt', attempts)::jsonb FROM claimed
 ), ledger AS (
-  INSERT INTO session_sends (session_id, message_id, recipient, group_id)
-  SELECT session_id, id, recipient, group_id FROM claimed)
+  -- The instant the send starts: its send_at when it was claimed ahead.
+  INSERT INTO session_sends (session_id, message_id, recipient, group_id, started_at)
+  SELECT session_id, id, recipient, group_id, due FROM claimed)
 SELECT session_id, id, recipient, kind, content, attempts, accepted_at, group_id, group_interval_ms,
-       NULL::text, true AS lease_held FROM claimed
+       disparo_rfc3339(due), true AS lease_held FROM claimed
 UNION ALL
 SELECT r.session_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        (SELECT disparo_rfc3339(min(q.send_at)) FROM messages q
-        WHERE q.session_id = r.session_id AND q.status = 'queued' AND q.send_at > now()),
+        WHERE q.session_id = r.session_id AND q.status = 'queued' AND q.send_at > r.horizon),
        EXISTS (SELECT 1 FROM lease WHERE lease.id = r.session_id)
 FROM req r WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.session_id = r.session_id))SQL",
                         {std::move(sessions).finish(), owner, std::move(blocked_sessions).finish(),
                          std::move(blocked_recipients).finish(), std::move(group_sessions).finish(),
-                         std::move(blocked_groups).finish()});
+                         std::move(blocked_groups).finish(), std::move(aheads).finish()});
   if (!rows) return rows.error();
   for (int r = 0; r < rows->size(); ++r) {
     auto found = index_of.find(rows->int64(r, 0));
@@ -152,6 +157,7 @@ FROM req r WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.session_id = r.sess
     claimed.accepted_at_epoch = std::stod(std::string(rows->text(r, 6)));
     claimed.group_id = std::string(rows->text(r, 7));
     claimed.group_interval = std::chrono::milliseconds(rows->int64(r, 8));
+    claimed.due = parse_rfc3339(rows->text(r, 9)).value_or(SysTime{});
     result.claimed = std::move(claimed);
   }
   return results;
@@ -200,7 +206,7 @@ Expected<std::vector<bool>> record_attempts(pg::Connection& conn, const std::vec
       }
     }
     if (sent_count > 0) {
-      auto ids = tx.exec(R"SQL(
+      auto ids = tx.exec_prepared(R"SQL(
 UPDATE messages m SET provider_message_id = COALESCE(m.provider_message_id, i.provider_id),
        wa_id = COALESCE(m.wa_id, i.wa_id), updated_at = now()
 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS i(id, provider_id, wa_id)
@@ -209,7 +215,7 @@ WHERE m.id = i.id)SQL",
       if (!ids) return ids.error();
     }
     for (const auto& [session_id, reason] : pauses) {
-      auto paused = tx.exec(R"SQL(
+      auto paused = tx.exec_prepared(R"SQL(
 WITH paused AS (
   UPDATE whatsapp_sessions SET state = 'paused', paused_reason = $2, paused_at = now()
   WHERE id = $1 AND state = 'active' RETURNING id)
@@ -219,7 +225,7 @@ INSERT INTO session_events (session_id, state, reason) SELECT id, 'paused', $2 F
     }
     if (auto moved = apply_transitions(tx, transitions); !moved) return moved.error();
     if (waiting_count > 0) {
-      auto waiting = tx.exec(R"SQL(
+      auto waiting = tx.exec_prepared(R"SQL(
 WITH input AS (
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS i(id, reason, detail)
 ), marked AS (
@@ -253,7 +259,7 @@ Expected<std::vector<bool>> publish_holds(pg::Connection& conn, const std::vecto
       next.add_null();
     }
   }
-  auto done = conn.exec(R"SQL(
+  auto done = conn.exec_prepared(R"SQL(
 UPDATE whatsapp_sessions s SET hold_reason = i.reason, next_send_at = i.next_send_at
 FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS i(id, reason, next_send_at)
 WHERE s.id = i.id AND (s.hold_reason IS DISTINCT FROM i.reason OR s.next_send_at IS DISTINCT FROM i.next_send_at))SQL",
@@ -274,7 +280,7 @@ Expected<std::vector<TakeoverResult>> take_over_sessions(pg::Connection& conn, c
     ids.add(std::to_string(requests[i].session_id));
   }
   auto done = pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<void> {
-    auto acquired = tx.exec(R"SQL(
+    auto acquired = tx.exec_prepared(R"SQL(
 UPDATE whatsapp_sessions SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::bigint)
 WHERE id = ANY($1::bigint[]) AND state = 'active'
   AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until IS NULL OR lease_until < now())
@@ -293,7 +299,7 @@ RETURNING id)SQL",
       since.add(format_rfc3339(requests[found->second].ledger_since));
     }
     // status_reason IS NULL: claimed and never answered (an await_webhook message has a reason).
-    auto requeued = tx.exec(R"SQL(
+    auto requeued = tx.exec_prepared(R"SQL(
 WITH requeued AS (
   UPDATE messages SET status = 'queued', updated_at = now(),
          status_reason = 'requeued after restart: the interrupted attempt had no answer'
@@ -311,7 +317,7 @@ SELECT session_id, count(*) FROM requeued GROUP BY session_id)SQL",
         results[found->second].requeued = requeued->int64(r, 1);
       }
     }
-    auto ledger = tx.exec(R"SQL(
+    auto ledger = tx.exec_prepared(R"SQL(
 SELECT l.session_id, disparo_rfc3339(l.started_at), l.recipient, COALESCE(l.group_id, ''),
        COALESCE(m.group_interval_ms, 0)
 FROM unnest($1::bigint[], $2::timestamptz[]) AS i(session_id, since)
@@ -340,7 +346,7 @@ Expected<std::vector<std::int64_t>> renew_leases(pg::Connection& conn, const std
   if (ids.empty()) return held;
   PgArrayBuilder array;
   for (auto id : ids) array.add(std::to_string(id));
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 UPDATE whatsapp_sessions SET lease_until = now() + make_interval(secs => $3::bigint)
 WHERE id = ANY($1::bigint[]) AND lease_owner = $2 AND state = 'active'
 RETURNING id)SQL",
@@ -355,7 +361,7 @@ Expected<void> release_leases(pg::Connection& conn, const std::string& owner, co
   if (ids.empty()) return {};
   PgArrayBuilder array;
   for (auto id : ids) array.add(std::to_string(id));
-  auto done = conn.exec(
+  auto done = conn.exec_prepared(
       "UPDATE whatsapp_sessions SET lease_owner = NULL, lease_until = NULL WHERE id = ANY($1::bigint[]) AND lease_owner = $2",
       {std::move(array).finish(), owner});
   if (!done) return done.error();

@@ -21,6 +21,9 @@ struct ClaimRequest {
   std::int64_t session_id = 0;
   std::vector<std::string> blocked_recipients;  // pair spacing not over yet
   std::vector<std::string> blocked_groups;      // campaign interval not over yet
+  // Claim-ahead: also claim a message whose send_at is at most this far in the future, so that
+  // only the provider request is left to do at its send_at (the runner waits for it).
+  std::chrono::milliseconds ahead{0};
 };
 
 // For each request (in order), claims the session's next due message like claim_next. A session

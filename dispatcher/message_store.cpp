@@ -60,7 +60,7 @@ ORDER BY input.ord
 Expected<TenantRouting> load_routing(pg::Connection& conn, std::int64_t tenant_id,
                                      const std::vector<SendRequest>& requests) {
   TenantRouting routing;
-  auto sessions = conn.exec(
+  auto sessions = conn.exec_prepared(
       "SELECT id, is_default FROM whatsapp_sessions WHERE tenant_id = $1", {std::to_string(tenant_id)});
   if (!sessions) return sessions.error();
   for (int r = 0; r < sessions->size(); ++r) {
@@ -74,7 +74,7 @@ Expected<TenantRouting> load_routing(pg::Connection& conn, std::int64_t tenant_i
     if (request.client_id) clients.push_back(*request.client_id);
   }
   if (!servers.empty()) {
-    auto rows = conn.exec("SELECT id, session_id FROM servers WHERE tenant_id = $1 AND id = ANY($2::bigint[])",
+    auto rows = conn.exec_prepared("SELECT id, session_id FROM servers WHERE tenant_id = $1 AND id = ANY($2::bigint[])",
                           {std::to_string(tenant_id), int_array(servers)});
     if (!rows) return rows.error();
     for (int r = 0; r < rows->size(); ++r) {
@@ -83,7 +83,7 @@ Expected<TenantRouting> load_routing(pg::Connection& conn, std::int64_t tenant_i
     }
   }
   if (!clients.empty()) {
-    auto rows = conn.exec("SELECT id FROM clients WHERE tenant_id = $1 AND id = ANY($2::bigint[])",
+    auto rows = conn.exec_prepared("SELECT id FROM clients WHERE tenant_id = $1 AND id = ANY($2::bigint[])",
                           {std::to_string(tenant_id), int_array(clients)});
     if (!rows) return rows.error();
     for (int r = 0; r < rows->size(); ++r) routing.clients_checked.insert(rows->int64(r, 0));
@@ -142,7 +142,7 @@ Expected<std::vector<FieldError>> check_acceptance(pg::Connection& conn, std::in
     bool window_check = false;
   };
   std::map<std::int64_t, SessionRules> rules;
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 SELECT id, provider, COALESCE(waba_id, ''), COALESCE(customer_window_check, provider = 'cloud_api')
 FROM whatsapp_sessions WHERE tenant_id = $1 AND id = ANY($2::bigint[]))SQL",
                         {std::to_string(tenant_id), int_array(sessions)});
@@ -171,7 +171,7 @@ FROM whatsapp_sessions WHERE tenant_id = $1 AND id = ANY($2::bigint[]))SQL",
   }
   std::set<std::pair<std::int64_t, std::string>> open_windows;
   if (need_windows) {
-    auto open = conn.exec(R"SQL(
+    auto open = conn.exec_prepared(R"SQL(
 SELECT w.session_id, w.contact_key FROM customer_windows w
 JOIN unnest($1::bigint[], $2::text[]) AS q(session_id, contact_key)
   ON q.session_id = w.session_id AND q.contact_key = w.contact_key
@@ -182,7 +182,7 @@ WHERE w.last_inbound_at > now() - interval '24 hours')SQL",
   }
   std::map<std::string, std::string> template_status;  // "waba|name|language" -> status
   if (need_templates) {
-    auto known = conn.exec(R"SQL(
+    auto known = conn.exec_prepared(R"SQL(
 SELECT waba_id || '|' || name || '|' || language, status FROM provider_templates
 WHERE waba_id = ANY($1::text[]) AND name = ANY($2::text[]))SQL",
                            {std::move(wabas).finish(), std::move(names).finish()});
@@ -190,7 +190,7 @@ WHERE waba_id = ANY($1::text[]) AND name = ANY($2::text[]))SQL",
     for (int r = 0; r < known->size(); ++r) template_status[std::string(known->text(r, 0))] = std::string(known->text(r, 1));
   }
   std::map<std::string, std::string> opted_out;  // contact key -> keyword
-  auto outs = conn.exec("SELECT contact_key, keyword FROM opt_outs WHERE tenant_id = $1 AND contact_key = ANY($2::text[])",
+  auto outs = conn.exec_prepared("SELECT contact_key, keyword FROM opt_outs WHERE tenant_id = $1 AND contact_key = ANY($2::text[])",
                         {std::to_string(tenant_id), std::move(key_array).finish()});
   if (!outs) return outs.error();
   for (int r = 0; r < outs->size(); ++r) opted_out[std::string(outs->text(r, 0))] = std::string(outs->text(r, 1));
@@ -262,7 +262,7 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
     request.suppressed_reason.empty() ? suppressed.add_null() : suppressed.add(request.suppressed_reason);
   }
   return pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<std::vector<AcceptedMessage>> {
-    auto rows = tx.exec(kInsertSql,
+    auto rows = tx.exec_prepared(kInsertSql,
                         {std::to_string(tenant_id), std::move(session_ids).finish(),
                          std::move(client_ids).finish(), std::move(recipients).finish(),
                          std::move(kinds).finish(), std::move(contents).finish(),
@@ -289,7 +289,7 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
     // A concurrent transaction committed the same key after our statement's snapshot: a new
     // statement sees it.
     for (auto index : unresolved) {
-      auto row = tx.exec("SELECT id, session_id, status FROM messages WHERE tenant_id = $1 AND idempotency_key = $2",
+      auto row = tx.exec_prepared("SELECT id, session_id, status FROM messages WHERE tenant_id = $1 AND idempotency_key = $2",
                          {std::to_string(tenant_id), requests[index].idempotency_key});
       if (!row) return row.error();
       if (row->size() != 1) return make_error(ErrorKind::internal, "idempotent replay without original");
@@ -306,7 +306,7 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
 }
 
 Expected<std::string> message_json(pg::Connection& conn, std::int64_t tenant_id, std::int64_t id) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 SELECT json_build_object(
   'id', m.id::text, 'status', m.status, 'status_reason', m.status_reason, 'to', m.recipient,
   'session', m.session_id::text, 'client_id', m.client_id::text, 'kind', m.kind, 'content', m.content,

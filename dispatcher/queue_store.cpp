@@ -24,7 +24,7 @@ bool all_digits(std::string_view text) {
 }  // namespace
 
 Expected<std::vector<SessionRow>> load_active_sessions(pg::Connection& conn) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 SELECT s.id, s.tenant_id, s.provider, s.base_url,
        COALESCE(CASE WHEN s.provider = 'evolution' THEN s.instance_name END, s.phone_number_id, ''), s.access_token,
        s.min_interval_ms, s.jitter_ms, s.burst, s.daily_cap,
@@ -68,7 +68,7 @@ WHERE s.state = 'active' ORDER BY s.id)SQL");
 }
 
 Expected<std::int64_t> expire_overdue(pg::Connection& conn) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 WITH expired AS (
   UPDATE messages SET status = 'expired', status_reason = 'validity ended before it could be sent',
          updated_at = now()
@@ -82,7 +82,7 @@ SELECT count(*) FROM expired)SQL");
 }
 
 Expected<std::int64_t> fail_unknown_outcomes(pg::Connection& conn, std::chrono::seconds after) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 WITH failed AS (
   UPDATE messages SET status = 'failed', updated_at = now(),
          status_reason = 'outcome unknown: the provider neither answered nor reported a status; not resent to avoid a duplicate'
@@ -98,7 +98,7 @@ SELECT count(*) FROM failed)SQL",
 }
 
 Expected<std::vector<SessionStats>> load_session_stats(pg::Connection& conn) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 SELECT s.id, s.tenant_id, s.state = 'paused', COALESCE(q.transactional, 0), COALESCE(q.marketing, 0),
        COALESCE(q.oldest_due_age, 0)::text
 FROM whatsapp_sessions s LEFT JOIN (
@@ -119,7 +119,7 @@ ORDER BY s.id)SQL");
 
 Expected<bool> acquire_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
                              std::chrono::seconds ttl) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 UPDATE whatsapp_sessions SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::bigint)
 WHERE id = $1 AND state = 'active'
   AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until IS NULL OR lease_until < now())
@@ -130,7 +130,7 @@ RETURNING id)SQL",
 }
 
 Expected<void> release_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner) {
-  auto done = conn.exec(
+  auto done = conn.exec_prepared(
       "UPDATE whatsapp_sessions SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
       {std::to_string(session_id), owner});
   if (!done) return done.error();
@@ -147,7 +147,7 @@ Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id, 
 }
 
 Expected<std::vector<PastSend>> load_ledger(pg::Connection& conn, std::int64_t session_id, SysTime since) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 SELECT disparo_rfc3339(l.started_at), l.recipient, COALESCE(l.group_id, ''), COALESCE(m.group_interval_ms, 0)
 FROM session_sends l JOIN messages m ON m.id = l.message_id
 WHERE l.session_id = $1 AND l.started_at >= $2::timestamptz ORDER BY l.started_at, l.id)SQL",
@@ -182,7 +182,7 @@ Expected<void> record_attempt(pg::Connection& conn, std::int64_t message_id, std
 
 Expected<std::int64_t> requeue_interrupted(pg::Connection& conn, std::int64_t session_id) {
   // status_reason IS NULL: claimed and never answered (an await_webhook message has a reason).
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 WITH requeued AS (
   UPDATE messages SET status = 'queued', updated_at = now(),
          status_reason = 'requeued after restart: the interrupted attempt had no answer'
@@ -214,7 +214,7 @@ Expected<ReportResult> apply_status_report(pg::Connection& conn, const ProviderS
     if (!report.error_code.empty()) reason += ": code " + report.error_code;
     if (!report.error_detail.empty()) reason += " (" + report.error_detail + ")";
   }
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 WITH target AS (
   (SELECT m.id FROM messages m WHERE m.provider_message_id = $1
    UNION ALL

@@ -35,6 +35,8 @@ struct ClaimedMessage {
   double accepted_at_epoch = 0;  // unix seconds, for accept -> sent latency
   std::string group_id;
   std::chrono::milliseconds group_interval{0};
+  // Its send_at; later than the claim when it was claimed ahead. Never sent before this instant.
+  SysTime due{};
 };
 
 struct ClaimResult {

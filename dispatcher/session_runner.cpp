@@ -58,6 +58,24 @@ asio::awaitable<void> SessionRunner::sleep_until(SysTime until, bool wakeable) {
   waiting_wakeable_ = false;
 }
 
+asio::awaitable<void> SessionRunner::wait_until_due(SysTime due) {
+  // Not cut short by stop(), update() or wake(): the message is claimed already, and it never
+  // leaves before its send_at.
+  for (SysTime now = services_.clock.now(); now < due; now = services_.clock.now()) {
+    timer_.expires_after(due - now);
+    co_await timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  }
+}
+
+milliseconds SessionRunner::claim_ahead(SysTime now) const {
+  // Only when a send may also start at the far end of the look-ahead: a window or a day that
+  // ends in between must not be crossed by a message claimed before it ended.
+  const milliseconds ahead = settings_.claim_ahead;
+  if (ahead <= milliseconds(0)) return milliseconds(0);
+  const SysTime horizon = now + ahead;
+  return pace_.next_opening(horizon).at <= horizon ? ahead : milliseconds(0);
+}
+
 asio::awaitable<bool> SessionRunner::take_over() {
   // Newly ours: settle what the previous holder left, then rebuild the pace from the ledger:
   // today's sends (cap) and yesterday's (interval, spacing across midnight).
@@ -154,7 +172,7 @@ asio::awaitable<void> SessionRunner::step() {
     co_return;
   }
   hold(Hold::none, std::nullopt);
-  ClaimRequest request{id, pace_.blocked_recipients(now), pace_.blocked_groups(now)};
+  ClaimRequest request{id, pace_.blocked_recipients(now), pace_.blocked_groups(now), claim_ahead(now)};
   auto claimed = co_await services_.db.claim(std::move(request));
   if (!claimed) {
     services_.log.warn("claim_failed", {{"session", id}, {"error", claimed.error().message}});
@@ -170,7 +188,10 @@ asio::awaitable<void> SessionRunner::step() {
     // recipient or group is free again, the idle poll interval, or a wake-up.
     const SysTime after = services_.clock.now();
     SysTime until = after + settings_.poll_interval;
-    if (claimed->next_due && *claimed->next_due < until) until = *claimed->next_due;
+    // With claim-ahead, wake that much before the next scheduled message to claim it early.
+    if (claimed->next_due && *claimed->next_due - settings_.claim_ahead < until) {
+      until = *claimed->next_due - settings_.claim_ahead;
+    }
     if (auto release = pace_.next_release(after); release && *release < until) until = *release;
     co_await sleep_until(until, true);
     co_return;
@@ -180,6 +201,7 @@ asio::awaitable<void> SessionRunner::step() {
 
 asio::awaitable<void> SessionRunner::send(ClaimedMessage work) {
   const auto session_id = session_.endpoint.session_id;
+  co_await wait_until_due(work.due);  // claimed ahead: start exactly at send_at
   const milliseconds jitter =
       session_.policy.jitter.count() > 0
           ? milliseconds(std::uniform_int_distribution<long long>(0, session_.policy.jitter.count())(random_))

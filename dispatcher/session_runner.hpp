@@ -40,6 +40,10 @@ namespace disparo::dispatch {
 struct RunnerSettings {
   // How often an idle queue looks for work it was not woken for (another instance accepted it).
   std::chrono::milliseconds poll_interval{2'000};
+  // Claim a scheduled message this long before its send_at (when the pace allows a send then),
+  // wait, and start the provider request at send_at: the claim's commit is not on the send's
+  // critical path. The message is `sending` (not cancellable) for at most this long. 0: off.
+  std::chrono::milliseconds claim_ahead{100};
   RetrySettings retry{};
 };
 
@@ -75,6 +79,8 @@ class SessionRunner : public std::enable_shared_from_this<SessionRunner> {
   void hold(Hold reason, std::optional<SysTime> until);
   void publish_pace(SysTime now, const Opening& opening);
   asio::awaitable<void> sleep_until(SysTime until, bool wakeable);
+  asio::awaitable<void> wait_until_due(SysTime due);
+  std::chrono::milliseconds claim_ahead(SysTime now) const;
   SessionKey key() const { return {session_.tenant_id, session_.endpoint.session_id}; }
 
   RunnerServices services_;

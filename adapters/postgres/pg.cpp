@@ -173,6 +173,37 @@ Expected<Rows> Connection::exec(std::string_view sql, const Params& params) {
   return to_rows(handle_.get(), std::move(res));
 }
 
+Expected<std::string> Connection::prepared_name(const std::string& sql, int param_count) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+  std::string name = "disparo_" + std::to_string(++prepared_count_);
+  auto prepared = to_rows(handle_.get(), ResultHandle{PQprepare(handle_.get(), name.c_str(), sql.c_str(),
+                                                                param_count, /*paramTypes=*/nullptr)});
+  if (!prepared) return std::move(prepared).error();
+  prepared_.emplace(sql, name);
+  return name;
+}
+
+Expected<Rows> Connection::exec_prepared(std::string_view sql, const Params& params) {
+  if (!handle_) return make_error(ErrorKind::internal, "pg::Connection used after move");
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const std::string statement(sql);
+  for (int attempt = 0;; ++attempt) {
+    auto name = prepared_name(statement, static_cast<int>(values.size()));
+    if (!name) return std::move(name).error();
+    ResultHandle res{PQexecPrepared(handle_.get(), name->c_str(), static_cast<int>(values.size()),
+                                    values.data(), /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                                    /*resultFormat=text*/ 0)};
+    auto rows = to_rows(handle_.get(), std::move(res));
+    // 26000 invalid_sql_statement_name: the server forgot it (DISCARD ALL, DEALLOCATE ALL), and
+    // most likely the others too. Inside a transaction the retry fails like any statement after
+    // an error; the next call prepares afresh.
+    if (rows || rows.error().code != "26000" || attempt > 0) return rows;
+    prepared_.clear();
+  }
+}
+
 Expected<void> Connection::exec_script(std::string_view sql) {
   if (!handle_) return make_error(ErrorKind::internal, "pg::Connection used after move");
   const std::string script(sql);

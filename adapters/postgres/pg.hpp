@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/expected.hpp"
@@ -63,6 +64,11 @@ class Connection {
   // else, e.g. 42601 syntax error -> internal), keep the SQLSTATE in Error::code and the server's
   // primary message in Error::message. A lost connection is `unavailable` (code may be empty).
   Expected<Rows> exec(std::string_view sql, const Params& params = {});
+  // The same for a statement this connection runs again and again (the accept, claim and record
+  // statements): it is prepared once per connection, server-side, so later calls skip parsing and
+  // planning. A prepared statement outlives a rolled-back transaction; one the server no longer
+  // knows (DISCARD ALL by someone else) is prepared again, once.
+  Expected<Rows> exec_prepared(std::string_view sql, const Params& params = {});
   // Several statements without parameters (migrations, BEGIN/COMMIT).
   Expected<void> exec_script(std::string_view sql);
   // COPY ... FROM STDIN with `data` in the COPY text format, all in one call.
@@ -82,7 +88,11 @@ class Connection {
 
  private:
   explicit Connection(ConnHandle handle) : handle_(std::move(handle)) {}
+  Expected<std::string> prepared_name(const std::string& sql, int param_count);
+
   ConnHandle handle_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> server-side name
+  std::uint64_t prepared_count_ = 0;                         // names are never reused
 };
 
 // Runs `body(conn)` inside BEGIN/COMMIT; rolls back when it returns an error.

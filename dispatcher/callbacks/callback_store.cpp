@@ -17,7 +17,7 @@ Expected<std::vector<DueCallback>> claim_due_callbacks(pg::Connection& conn, int
                                                        std::chrono::milliseconds lease) {
   // The NOT EXISTS keeps each message's callbacks in order: "delivered" never overtakes "sent",
   // even while "sent" is leased to an attempt in flight.
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 WITH due AS (
   SELECT d.id FROM callback_deliveries d
   WHERE d.state = 'pending' AND d.next_attempt_at <= now()
@@ -64,7 +64,7 @@ Expected<bool> record_callback_attempt(pg::Connection& conn, const DueCallback& 
   // a fact whoever holds the claim; retry and fail apply only to the current claim (attempts),
   // so a late answer after the lease ran out cannot undo a newer attempt's schedule.
   auto rows =
-      conn.exec(R"SQL(
+      conn.exec_prepared(R"SQL(
 WITH attempt AS (
   INSERT INTO callback_attempts (delivery_id, http_status, error, duration_ms)
   VALUES ($1, $3::int, $4, $5::int) RETURNING delivery_id

@@ -66,7 +66,7 @@ std::string contact_key_of(const std::string& wa_id) {
 
 Expected<std::int64_t> store_webhook(pg::Connection& conn, std::string_view provider,
                                      std::optional<std::int64_t> session_id, std::string_view body) {
-  auto rows = conn.exec("INSERT INTO provider_webhook_inbox (provider, session_id, body) VALUES ($1, $2::bigint, $3) RETURNING id",
+  auto rows = conn.exec_prepared("INSERT INTO provider_webhook_inbox (provider, session_id, body) VALUES ($1, $2::bigint, $3) RETURNING id",
                         {std::string(provider), session_id ? pg::Param(std::to_string(*session_id)) : std::nullopt,
                          std::string(body)});
   if (!rows) return rows.error();
@@ -74,7 +74,7 @@ Expected<std::int64_t> store_webhook(pg::Connection& conn, std::string_view prov
 }
 
 Expected<std::optional<InboxItem>> lock_inbox_item(pg::Connection& conn, std::int64_t id) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 UPDATE provider_webhook_inbox SET attempts = attempts + 1
 WHERE id = (SELECT id FROM provider_webhook_inbox WHERE id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED)
 RETURNING id, provider, session_id, body)SQL",
@@ -90,7 +90,7 @@ RETURNING id, provider, session_id, body)SQL",
 }
 
 Expected<std::vector<std::int64_t>> pending_inbox(pg::Connection& conn, int older_than_seconds, int limit) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 SELECT id FROM provider_webhook_inbox
 WHERE processed_at IS NULL AND received_at < now() - make_interval(secs => $1::int)
 ORDER BY id LIMIT $2::int)SQL",
@@ -102,7 +102,7 @@ ORDER BY id LIMIT $2::int)SQL",
 }
 
 Expected<void> finish_inbox_item(pg::Connection& conn, std::int64_t id, const std::string& error) {
-  auto done = conn.exec("UPDATE provider_webhook_inbox SET processed_at = now(), error = $2 WHERE id = $1",
+  auto done = conn.exec_prepared("UPDATE provider_webhook_inbox SET processed_at = now(), error = $2 WHERE id = $1",
                         {std::to_string(id), optional_text(error)});
   if (!done) return done.error();
   return {};
@@ -163,7 +163,7 @@ Expected<std::vector<StatusApplied>> apply_status_batch(pg::Connection& conn, co
   if (used == 0) return results;
   // One statement for the whole batch: unnest the reports, find each one's message, keep those
   // that move it forward, update each message once to the furthest, store an event per step.
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
                        $7::text[], $8::int[], $9::bigint[], $10::text[], $11::text[])
@@ -238,7 +238,7 @@ Expected<InboundApplied> apply_inbound(pg::Connection& conn, const std::vector<I
   if (messages.empty()) return applied;
   PgArrayBuilder pnids;
   for (const auto& m : messages) pnids.add(m.phone_number_id);
-  auto sessions = conn.exec(R"SQL(
+  auto sessions = conn.exec_prepared(R"SQL(
 SELECT s.id, s.tenant_id, COALESCE(s.phone_number_id, ''), t.opt_out_keywords::text, t.opt_in_keywords::text
 FROM whatsapp_sessions s JOIN tenants t ON t.id = s.tenant_id
 WHERE s.id = $1::bigint OR (s.provider <> 'evolution' AND s.phone_number_id = ANY($2::text[])))SQL",
@@ -288,7 +288,7 @@ WHERE s.id = $1::bigint OR (s.provider <> 'evolution' AND s.phone_number_id = AN
   }
   if (applied.windows > 0) {
     // A window only moves forward (a late duplicate never shortens it).
-    auto done = conn.exec(R"SQL(
+    auto done = conn.exec_prepared(R"SQL(
 INSERT INTO customer_windows (session_id, contact_key, last_inbound_at)
 SELECT session_id, contact_key, max(COALESCE(to_timestamp(ts), now()))
 FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS w(session_id, contact_key, ts)
@@ -317,7 +317,7 @@ SET last_inbound_at = GREATEST(customer_windows.last_inbound_at, EXCLUDED.last_i
     }
   }
   if (applied.opt_outs > 0) {
-    auto done = conn.exec(R"SQL(
+    auto done = conn.exec_prepared(R"SQL(
 INSERT INTO opt_outs (tenant_id, contact_key, keyword, session_id, opted_out_at)
 SELECT t, k, w, s, COALESCE(to_timestamp(ts), now())
 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS o(t, k, w, s, ts)
@@ -327,7 +327,7 @@ SET keyword = EXCLUDED.keyword, session_id = EXCLUDED.session_id, opted_out_at =
                            std::move(o_sessions).finish(), std::move(o_times).finish()});
     if (!done) return done.error();
     // Marketing already waiting for that person is not sent either.
-    auto cancelled = conn.exec(R"SQL(
+    auto cancelled = conn.exec_prepared(R"SQL(
 WITH cancelled AS (
   UPDATE messages m SET status = 'cancelled', updated_at = now(),
          status_reason = 'recipient opted out of marketing (' || o.w || ')'
@@ -339,7 +339,7 @@ INSERT INTO message_events (message_id, status, reason) SELECT id, 'cancelled', 
     if (!cancelled) return cancelled.error();
   }
   if (applied.opt_ins > 0) {
-    auto done = conn.exec(R"SQL(
+    auto done = conn.exec_prepared(R"SQL(
 DELETE FROM opt_outs o USING unnest($1::bigint[], $2::text[]) AS i(t, k)
 WHERE o.tenant_id = i.t AND o.contact_key = i.k)SQL",
                           {std::move(i_tenants).finish(), std::move(i_keys).finish()});
@@ -362,7 +362,7 @@ Expected<int> apply_template_updates(pg::Connection& conn, const std::vector<Tem
     ids.add_optional(optional_text(u.template_id));
   }
   // Later updates of one template in the same POST win (DISTINCT ON keeps the last by position).
-  auto done = conn.exec(R"SQL(
+  auto done = conn.exec_prepared(R"SQL(
 INSERT INTO provider_templates (waba_id, name, language, status, reason, template_id, updated_at)
 SELECT DISTINCT ON (w, n, l) w, n, l, s, r, i, now()
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(w, n, l, s, r, i, ord)
@@ -379,7 +379,7 @@ SET status = EXCLUDED.status, reason = EXCLUDED.reason,
 Expected<int> apply_quality_updates(pg::Connection& conn, const std::vector<QualityUpdate>& updates) {
   int changed = 0;
   for (const auto& u : updates) {  // rare (a few a day): one statement each is fine
-    auto done = conn.exec(R"SQL(
+    auto done = conn.exec_prepared(R"SQL(
 UPDATE whatsapp_sessions SET quality_rating = COALESCE($4, quality_rating),
        messaging_tier = COALESCE($5, messaging_tier), quality_updated_at = now()
 WHERE provider <> 'evolution'
@@ -396,7 +396,7 @@ WHERE provider <> 'evolution'
 // ---------------------------------------------------------------- Evolution session
 
 Expected<std::optional<EvolutionSessionAuth>> evolution_session_auth(pg::Connection& conn, std::int64_t session_id) {
-  auto rows = conn.exec("SELECT tenant_id, COALESCE(webhook_secret, '') FROM whatsapp_sessions WHERE id = $1 AND provider = 'evolution'",
+  auto rows = conn.exec_prepared("SELECT tenant_id, COALESCE(webhook_secret, '') FROM whatsapp_sessions WHERE id = $1 AND provider = 'evolution'",
                         {std::to_string(session_id)});
   if (!rows) return rows.error();
   if (rows->size() == 0) return std::optional<EvolutionSessionAuth>();
@@ -409,7 +409,7 @@ Expected<SessionChange> apply_connection(pg::Connection& conn, std::int64_t sess
   const bool up = connection.state == "open";
   const std::string reason = "evolution: connection " + connection.state +
                              (connection.status_reason != 0 ? " (" + std::to_string(connection.status_reason) + ")" : "");
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 WITH changed AS (
   UPDATE whatsapp_sessions s
   SET connection_state = $2, connection_reason = $3,
@@ -443,14 +443,14 @@ SELECT old_state, new_state FROM changed)SQL",
 Expected<void> store_qrcode(pg::Connection& conn, std::int64_t session_id, const EvolutionQrCode& qr) {
   // The code and the pairing code are enough to reconnect (an operator's screen renders the
   // QR from the code); Evolution's PNG rendering is not kept.
-  auto done = conn.exec("UPDATE whatsapp_sessions SET qr_code = $2, pairing_code = $3, qr_updated_at = now() WHERE id = $1",
+  auto done = conn.exec_prepared("UPDATE whatsapp_sessions SET qr_code = $2, pairing_code = $3, qr_updated_at = now() WHERE id = $1",
                         {std::to_string(session_id), optional_text(qr.code), optional_text(qr.pairing_code)});
   if (!done) return done.error();
   return {};
 }
 
 Expected<std::string> qrcode_json(pg::Connection& conn, std::int64_t tenant_id, std::int64_t session_id) {
-  auto rows = conn.exec(R"SQL(
+  auto rows = conn.exec_prepared(R"SQL(
 SELECT provider, connection_state, qr_code, pairing_code, disparo_rfc3339(qr_updated_at), state, paused_reason
 FROM whatsapp_sessions WHERE id = $1 AND tenant_id = $2)SQL",
                         {std::to_string(session_id), std::to_string(tenant_id)});

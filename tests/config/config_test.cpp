@@ -46,6 +46,7 @@ TEST(ConfigTest, EmptyPathGivesTheDefaults) {
   EXPECT_EQ(d->cloud_api_app_secret, "");
   EXPECT_EQ(d->max_batch, 10'000u);
   EXPECT_EQ(d->shutdown_grace, 10'000ms);
+  EXPECT_EQ(d->claim_ahead, 100ms);
 
   const auto a = load_admin("", {});
   ASSERT_TRUE(a) << a.error().message;
@@ -80,6 +81,7 @@ verify_token = "verify-me"
 [sender]
 provider_timeout_ms = 2500
 poll_interval_ms = 250
+claim_ahead_ms = 0
 shutdown_grace_ms = 0
 max_batch = 500
 )");
@@ -99,6 +101,7 @@ max_batch = 500
   EXPECT_EQ(d->cloud_api_verify_token, "verify-me");
   EXPECT_EQ(d->provider_timeout, 2500ms);
   EXPECT_EQ(d->poll_interval, 250ms);
+  EXPECT_EQ(d->claim_ahead, 0ms);
   EXPECT_EQ(d->shutdown_grace, 0ms);
   EXPECT_EQ(d->max_batch, 500u);
 }
@@ -239,6 +242,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "sender.max_batch: must be an integer 1..10000 (line 2)"},
         FileCase{"[sender]\nshutdown_grace_ms = -1\n",
                  "sender.shutdown_grace_ms: must be an integer 0..600000 (line 2)"},
+        FileCase{"[sender]\nclaim_ahead_ms = 10001\n",
+                 "sender.claim_ahead_ms: must be an integer 0..10000 (line 2)"},
         FileCase{"[sender]\npoll_interval_ms = 0\n",
                  "sender.poll_interval_ms: must be an integer 1..60000 (line 2)"},
         FileCase{"[sender]\nprovider_timeout_ms = 600001\n",

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "common/rfc3339.hpp"
 #include "dispatcher/batch_queue_store.hpp"
 #include "tests/dispatcher/queue_fixture.hpp"
 
@@ -56,6 +57,57 @@ TEST_F(BatchQueueTest, OneStatementClaimsOneMessagePerSession) {
   // Each claim wrote its session's ledger row.
   EXPECT_EQ(sql_int("SELECT count(*) FROM session_sends WHERE session_id = $1", {std::to_string(session_)}), 1);
   EXPECT_EQ(sql_int("SELECT count(*) FROM session_sends WHERE session_id = $1", {std::to_string(second)}), 1);
+}
+
+TEST_F(BatchQueueTest, ClaimAheadTakesWhatIsDueWithinTheHorizonAndLedgersItsSendAt) {
+  const auto soon = enqueue_on(session_, "+5511911120001", "soon", now_ + 3s);
+  const auto later = enqueue_on(session_, "+5511911120002", "later", now_ + 5min);
+  lease(session_);
+  const auto send_at_of = [&](std::int64_t id) {
+    return *parse_rfc3339(sql_text("SELECT disparo_rfc3339(send_at) FROM messages WHERE id = $1", {std::to_string(id)}));
+  };
+
+  // Without a look-ahead nothing is due yet; the runner learns when the next one is.
+  std::vector<ClaimRequest> at_once{{session_, {}, {}, 0ms}};
+  auto none = claim_batch(conn_, kOwner, at_once);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE((*none)[0].claimed);
+  ASSERT_TRUE((*none)[0].next_due);
+  EXPECT_EQ(*(*none)[0].next_due, send_at_of(soon));
+
+  // Ten seconds ahead: the one due in 3 s is claimed, with its send_at as the instant to send it
+  // and as the ledger's start; the one due in 5 minutes is not, and is reported as next.
+  std::vector<ClaimRequest> ahead{{session_, {}, {}, 10s}};
+  auto got = claim_batch(conn_, kOwner, ahead);
+  ASSERT_TRUE(got) << got.error().message;
+  ASSERT_TRUE((*got)[0].claimed);
+  EXPECT_EQ((*got)[0].claimed->message.id, soon);
+  EXPECT_EQ((*got)[0].claimed->due, send_at_of(soon));
+  EXPECT_EQ(sql_text("SELECT disparo_rfc3339(started_at) FROM session_sends WHERE message_id = $1", {std::to_string(soon)}),
+            format_rfc3339(send_at_of(soon)));
+  auto next = claim_batch(conn_, kOwner, ahead);
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_FALSE((*next)[0].claimed);
+  ASSERT_TRUE((*next)[0].next_due);
+  EXPECT_EQ(*(*next)[0].next_due, send_at_of(later));
+  EXPECT_EQ(status_of(later), "queued");
+
+  // A message that would expire before its send_at is never claimed ahead of it.
+  const auto doomed = enqueue_on(session_, "+5511911120003", "doomed", now_ + 2s);
+  ASSERT_EQ(sql_int("WITH u AS (UPDATE messages SET expires_at = send_at - interval '1 millisecond' "
+                    "WHERE id = $1 RETURNING 1) SELECT count(*) FROM u", {std::to_string(doomed)}), 1);
+  auto skipped = claim_batch(conn_, kOwner, ahead);
+  ASSERT_TRUE(skipped) << skipped.error().message;
+  EXPECT_FALSE((*skipped)[0].claimed);
+  EXPECT_EQ(status_of(doomed), "queued");
+
+  // An overdue message is due now (the claim's instant), never in its past.
+  const auto overdue = enqueue_on(session_, "+5511911120004", "overdue", now_ - 1min);
+  auto late = claim_batch(conn_, kOwner, at_once);
+  ASSERT_TRUE(late) << late.error().message;
+  ASSERT_TRUE((*late)[0].claimed);
+  EXPECT_EQ((*late)[0].claimed->message.id, overdue);
+  EXPECT_GE((*late)[0].claimed->due, now_);
 }
 
 TEST_F(BatchQueueTest, ExclusionsApplyOnlyToTheirOwnSession) {

@@ -205,6 +205,51 @@ TEST_F(ConnectionTest, CopyInBadDataFailsAndLeavesConnectionUsable) {
   EXPECT_TRUE(conn_.exec("SELECT 1"));
 }
 
+TEST_F(ConnectionTest, PreparedStatementIsPreparedOnceAndReused) {
+  const std::string sql = "SELECT $1::int * 2 AS doubled, $2::text IS NULL AS missing";
+  for (int i = 0; i < 8; ++i) {  // past PostgreSQL's five custom plans, onto the generic one
+    auto rows = conn_.exec_prepared(sql, {std::to_string(i), std::nullopt});
+    ASSERT_TRUE(rows) << rows.error().message;
+    EXPECT_EQ(rows->int64(0, 0), 2 * i);
+    EXPECT_TRUE(rows->boolean(0, 1));
+  }
+  auto other = conn_.exec_prepared("SELECT $1::text || '!'", {"ok"});
+  ASSERT_TRUE(other) << other.error().message;
+  EXPECT_EQ(other->text(0, 0), "ok!");
+  // Two statements, each prepared exactly once on this connection's backend.
+  auto prepared = conn_.exec("SELECT count(*) FROM pg_prepared_statements");
+  ASSERT_TRUE(prepared);
+  EXPECT_EQ(prepared->int64(0, 0), 2);
+}
+
+TEST_F(ConnectionTest, PreparedStatementSurvivesRollbackAndServerDiscard) {
+  ASSERT_TRUE(conn_.exec_script("CREATE TABLE t (v int PRIMARY KEY)"));
+  const std::string insert = "INSERT INTO t VALUES ($1::int) RETURNING v";
+  auto rolled_back = in_transaction(conn_, [&](Connection& c) -> Expected<void> {
+    if (auto r = c.exec_prepared(insert, {"1"}); !r) return r.error();
+    return make_error(ErrorKind::conflict, "undo");
+  });
+  ASSERT_FALSE(rolled_back);
+  // Prepared inside the rolled-back transaction: still known, still works.
+  auto again = conn_.exec_prepared(insert, {"1"});
+  ASSERT_TRUE(again) << again.error().message;
+  // Errors keep their SQLSTATE mapping.
+  auto duplicate = conn_.exec_prepared(insert, {"1"});
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error().kind, ErrorKind::conflict);
+  EXPECT_EQ(duplicate.error().code, "23505");
+  // The server forgets every prepared statement; the next call prepares it again.
+  ASSERT_TRUE(conn_.exec_script("DEALLOCATE ALL"));
+  auto after_discard = conn_.exec_prepared(insert, {"2"});
+  ASSERT_TRUE(after_discard) << after_discard.error().message;
+  EXPECT_EQ(count("t"), 2);
+  // A statement that does not parse is an error and is not remembered as prepared.
+  auto broken = conn_.exec_prepared("SELEC 1");
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, "42601");
+  EXPECT_FALSE(conn_.exec_prepared("SELEC 1"));
+}
+
 TEST_F(ConnectionTest, InTransactionCommitsWhenBodySucceeds) {
   ASSERT_TRUE(conn_.exec_script("CREATE TABLE t (v int)"));
   auto result = in_transaction(conn_, [](Connection& c) -> Expected<int> {
