@@ -91,9 +91,11 @@ Expected<std::vector<ClaimResult>> claim_batch(pg::Connection& conn, const std::
       blocked_groups.add(g);
     }
   }
-  // The lease rows are share-locked: a takeover (an UPDATE of the row) waits for the claims in
-  // flight, and only the owner of a live lease claims. Expired messages are never claimed
-  // (expires_at > now()); expire_overdue() marks them.
+  // The lease rows are key-share-locked: a takeover (which locks them FOR UPDATE first) waits for
+  // the claims in flight, and only the owner of a live lease claims. Lease renewals and holds are
+  // plain UPDATEs of non-key columns, which a key-share lock does not block (a share lock did:
+  // renewing 1,000 leases queued behind the claims in flight and every claim behind it).
+  // Expired messages are never claimed (expires_at > now()); expire_overdue() marks them.
   auto rows = conn.exec_prepared(R"SQL(
 WITH req AS (
   SELECT r.session_id, now() + make_interval(secs => max(r.ahead_ms) / 1000.0) AS horizon
@@ -101,7 +103,7 @@ WITH req AS (
 ), lease AS (
   SELECT s.id, req.horizon FROM whatsapp_sessions s JOIN req ON req.session_id = s.id
   WHERE s.state = 'active' AND s.lease_owner = $2 AND s.lease_until > now()
-  FOR SHARE OF s
+  FOR KEY SHARE OF s
 ), next AS (
   SELECT pick.id FROM lease l CROSS JOIN LATERAL (
     SELECT m.id FROM messages m
@@ -279,13 +281,19 @@ Expected<std::vector<TakeoverResult>> take_over_sessions(pg::Connection& conn, c
     index_of[requests[i].session_id] = i;
     ids.add(std::to_string(requests[i].session_id));
   }
+  const std::string id_array = std::move(ids).finish();
   auto done = pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<void> {
+    // FOR UPDATE conflicts with the claims' key-share locks: wait until the claims in flight
+    // (of a holder whose lease ran out) are committed, so the requeue below sees what they took.
+    auto locked = tx.exec_prepared(
+        "SELECT id FROM whatsapp_sessions WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", {id_array});
+    if (!locked) return locked.error();
     auto acquired = tx.exec_prepared(R"SQL(
 UPDATE whatsapp_sessions SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::bigint)
 WHERE id = ANY($1::bigint[]) AND state = 'active'
   AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until IS NULL OR lease_until < now())
 RETURNING id)SQL",
-                            {std::move(ids).finish(), owner, std::to_string(ttl.count())});
+                            {id_array, owner, std::to_string(ttl.count())});
     if (!acquired) return acquired.error();
     if (acquired->size() == 0) return {};
     PgArrayBuilder held, held_for_ledger, since;

@@ -212,6 +212,42 @@ TEST_F(BatchQueueTest, TakeoverRequeuesLeftoversAndReplaysTheLedgerPerSession) {
   EXPECT_FALSE((*again)[1].acquired);
 }
 
+TEST_F(BatchQueueTest, ClaimsInFlightBlockTakeoversButNotRenewalsOrHolds) {
+  const auto claimed = enqueue_on(session_, "+5511977780001", "in flight", now_ - 1min);
+  lease(session_, "instance-a");
+  // Instance A's claim, not committed yet (the statement runs inside an open transaction).
+  pg::Connection claimer = db_.connect();
+  ASSERT_TRUE(claimer.exec_script("BEGIN"));
+  std::vector<ClaimRequest> claims{{session_, {}, {}}};
+  auto got = claim_batch(claimer, "instance-a", claims);
+  ASSERT_TRUE(got) << got.error().message;
+  ASSERT_TRUE((*got)[0].claimed);
+
+  // Renewing the lease and publishing a hold are not blocked by the claim.
+  pg::Connection other = db_.connect();
+  ASSERT_TRUE(other.exec_script("SET lock_timeout = '2s'"));
+  auto renewed = renew_leases(other, "instance-a", 60s, {session_});
+  ASSERT_TRUE(renewed) << renewed.error().message;
+  EXPECT_EQ(renewed->size(), 1u);
+  ASSERT_TRUE(publish_holds(other, {HoldUpdate{session_, std::string("daily cap reached"), std::nullopt}}));
+  // A takeover is: it waits for the claim (here until its lock timeout).
+  sql(other, "UPDATE whatsapp_sessions SET lease_until = now() - interval '1 second' WHERE id = $1",
+      {std::to_string(session_)});
+  ASSERT_TRUE(other.exec_script("SET lock_timeout = '300ms'"));
+  std::vector<TakeoverRequest> takeover{{session_, now_ - 24h}};
+  auto blocked = take_over_sessions(other, "instance-b", 60s, takeover);
+  ASSERT_FALSE(blocked);
+  EXPECT_EQ(blocked.error().code, "55P03");  // lock_not_available
+
+  // Once the claim commits, the takeover goes through and requeues what A took.
+  ASSERT_TRUE(claimer.exec_script("COMMIT"));
+  auto taken = take_over_sessions(other, "instance-b", 60s, takeover);
+  ASSERT_TRUE(taken) << taken.error().message;
+  EXPECT_TRUE((*taken)[0].acquired);
+  EXPECT_EQ((*taken)[0].requeued, 1);
+  EXPECT_EQ(status_of(claimed), "queued");
+}
+
 TEST_F(BatchQueueTest, RenewalReportsLostLeasesAndReleaseFreesThem) {
   const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
   lease(session_);
