@@ -63,6 +63,8 @@ void read_inbound(element data, EvolutionWebhook& out) {
   if (in.from.empty() || in.from.ends_with("@g.us") || in.from.ends_with("@broadcast")) return;
   in.provider_message_id = string_at(data, "/key/id");
   in.timestamp = timestamp_of(data);
+  // Past 9999-12-31T23:59:59Z: 0, as when absent (PostgreSQL's to_timestamp() refuses far later).
+  if (in.timestamp > 253'402'300'799) in.timestamp = 0;
   in.type = string_at(data, "/messageType", 40);
   for (const char* pointer : {"/message/conversation", "/message/extendedTextMessage/text",
                               "/message/buttonsResponseMessage/selectedDisplayText",

@@ -8,6 +8,7 @@ DISPARO_PACKAGES=(
   librapidcheck-dev libtomlplusplus-dev libhowardhinnant-date-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxlsxwriter-dev
   postgresql postgresql-contrib redis-server wrk prometheus
+  clang libclang-rt-14-dev
 )
 
 # Prints the packages of DISPARO_PACKAGES that are not installed, one per line.

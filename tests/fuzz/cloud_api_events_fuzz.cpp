@@ -35,7 +35,7 @@ DISPARO_FUZZ_TARGET(cloud_api_events) {
   for (const auto& m : parsed->inbound) {
     DISPARO_FUZZ_CHECK(!m.from.empty() && m.from.size() <= 100 && m.text.size() <= 1024);
     DISPARO_FUZZ_CHECK(valid_utf8(m.from) && valid_utf8(m.text) && valid_utf8(m.type) && valid_utf8(m.phone_number_id));
-    DISPARO_FUZZ_CHECK(m.timestamp >= 0);
+    DISPARO_FUZZ_CHECK(m.timestamp >= 0 && m.timestamp <= disparo::fuzz::kLatestUnixSeconds);
   }
   for (const auto& t : parsed->templates) {
     DISPARO_FUZZ_CHECK(!t.event.empty() && !t.name.empty() && !t.language.empty());

@@ -71,6 +71,7 @@ DISPARO_FUZZ_TARGET(cloud_api_webhook) {
     DISPARO_FUZZ_CHECK(!r.provider_message_id.empty());
     DISPARO_FUZZ_CHECK(!r.status.empty());
     DISPARO_FUZZ_CHECK(r.error_detail.size() <= 500);
+    DISPARO_FUZZ_CHECK(r.timestamp >= 0 && r.timestamp <= disparo::fuzz::kLatestUnixSeconds);
     // Everything here goes into PostgreSQL text columns (UTF-8).
     for (const auto* text : {&r.phone_number_id, &r.provider_message_id, &r.status, &r.recipient_id,
                              &r.callback_data, &r.error_code, &r.error_detail}) {

@@ -48,7 +48,7 @@ DISPARO_FUZZ_TARGET(evolution_webhook) {
   for (const auto& m : parsed->inbound) {
     DISPARO_FUZZ_CHECK(!m.from.empty() && m.from.size() <= 100 && m.text.size() <= 1024);
     DISPARO_FUZZ_CHECK(valid_utf8(m.from) && valid_utf8(m.text) && valid_utf8(m.provider_message_id));
-    DISPARO_FUZZ_CHECK(m.timestamp >= 0);
+    DISPARO_FUZZ_CHECK(m.timestamp >= 0 && m.timestamp <= disparo::fuzz::kLatestUnixSeconds);
   }
   if (parsed->connection) DISPARO_FUZZ_CHECK(!parsed->connection->state.empty() && valid_utf8(parsed->connection->state));
   if (parsed->qrcode) {

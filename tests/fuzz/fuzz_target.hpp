@@ -32,6 +32,12 @@
   DISPARO_FUZZ_DEFINE_MAIN(name)                                      \
   int ::disparo::fuzz::run_##name(const std::uint8_t* data, std::size_t size)
 
+namespace disparo::fuzz {
+// 9999-12-31T23:59:59Z. Provider times a parser returns (unix seconds) stay in [0, this]: the
+// stores hand them to PostgreSQL's to_timestamp(), which fails the whole statement on a later one.
+inline constexpr std::int64_t kLatestUnixSeconds = 253'402'300'799;
+}  // namespace disparo::fuzz
+
 // Aborts with a message when `condition` is false: libFuzzer records the input as a crash.
 #define DISPARO_FUZZ_CHECK(condition)                                                       \
   do {                                                                                      \
