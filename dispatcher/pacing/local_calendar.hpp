@@ -20,6 +20,7 @@ namespace disparo::dispatch {
 struct SendingWindow {
   std::chrono::minutes start{0};
   std::chrono::minutes end{0};
+  bool operator==(const SendingWindow&) const = default;
 };
 
 class LocalCalendar {

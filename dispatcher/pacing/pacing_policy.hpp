@@ -17,6 +17,7 @@ struct WarmUp {
   int start_cap = 0;
   int days = 0;
   date::local_days started_on{};
+  bool operator==(const WarmUp&) const = default;
 };
 
 struct PacingPolicy {
@@ -27,6 +28,7 @@ struct PacingPolicy {
   std::optional<SendingWindow> window;             // none: any time of day
   std::optional<WarmUp> warm_up;
   std::chrono::milliseconds recipient_spacing{6'000};  // Meta's pair limit: 1 per 6 s per person
+  bool operator==(const PacingPolicy&) const = default;
 };
 
 // The cap in force on `day`, with warm-up applied.
