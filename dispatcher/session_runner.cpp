@@ -176,7 +176,8 @@ asio::awaitable<void> SessionRunner::step() {
     co_return;
   }
   hold(Hold::none, std::nullopt);
-  ClaimRequest request{id, pace_.blocked_recipients(now), pace_.blocked_groups(now), claim_ahead(now)};
+  const milliseconds ahead = claim_ahead(now);
+  ClaimRequest request{id, pace_.blocked_recipients(now), pace_.blocked_groups(now), ahead};
   auto claimed = co_await services_.db.claim(std::move(request));
   if (!claimed) {
     services_.log.warn("claim_failed", {{"session", id}, {"error", claimed.error().message}});
@@ -192,10 +193,9 @@ asio::awaitable<void> SessionRunner::step() {
     // recipient or group is free again, the idle poll interval, or a wake-up.
     const SysTime after = services_.clock.now();
     SysTime until = after + settings_.poll_interval;
-    // With claim-ahead, wake that much before the next scheduled message to claim it early.
-    if (claimed->next_due && *claimed->next_due - settings_.claim_ahead < until) {
-      until = *claimed->next_due - settings_.claim_ahead;
-    }
+    // With claim-ahead, wake that much before the next scheduled message to claim it early
+    // (the look-ahead this claim used: none when the pace ruled it out, or this would spin).
+    if (claimed->next_due && *claimed->next_due - ahead < until) until = *claimed->next_due - ahead;
     if (auto release = pace_.next_release(after); release && *release < until) until = *release;
     co_await sleep_until(until, true);
     co_return;
