@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include "common/unix_time.hpp"
+
 namespace disparo::dispatch {
 namespace {
 
@@ -16,16 +18,11 @@ std::string string_at(element object, const char* key) {
   return {};
 }
 
-// 9999-12-31T23:59:59Z: the stores pass times to PostgreSQL's to_timestamp(), which fails the
-// whole batch's statement on a far later one.
-constexpr std::int64_t kLatestUnixSeconds = 253'402'300'799;
-
 std::int64_t parse_unix_seconds(std::string_view text) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  // A negative or absurdly late time means nothing: 0, as when absent (found by the fuzz targets).
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > kLatestUnixSeconds) return 0;
-  return value;
+  if (ec != std::errc() || end != text.data() + text.size()) return 0;
+  return provider_unix_seconds(value);  // negative or past year 9999: 0 (found by the fuzz targets)
 }
 
 void read_status(element status, const std::string& phone_number_id, CloudApiWebhook& out) {

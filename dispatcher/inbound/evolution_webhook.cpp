@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include "common/unix_time.hpp"
+
 namespace disparo::dispatch {
 namespace {
 
@@ -23,17 +25,14 @@ std::string string_at(element object, const char* pointer, std::size_t max = 200
 }
 
 // messageTimestamp is a number in v2 and a string in some examples (reference §2.3).
+// Out of range (negative, past year 9999, or an unsigned beyond int64): 0, as when absent.
 std::int64_t timestamp_of(element data) {
   std::int64_t number = 0;
-  if (data["messageTimestamp"].get(number) == simdjson::SUCCESS) return std::max<std::int64_t>(number, 0);
-  std::uint64_t unsigned_number = 0;
-  if (data["messageTimestamp"].get(unsigned_number) == simdjson::SUCCESS) {
-    return static_cast<std::int64_t>(std::min<std::uint64_t>(unsigned_number, INT64_MAX));
-  }
+  if (data["messageTimestamp"].get(number) == simdjson::SUCCESS) return provider_unix_seconds(number);
   std::string_view text;
   if (data["messageTimestamp"].get(text) == simdjson::SUCCESS && !text.empty() && text.size() <= 18 &&
       std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::stoll(std::string(text));
+    return provider_unix_seconds(std::stoll(std::string(text)));
   }
   return 0;
 }
@@ -63,8 +62,6 @@ void read_inbound(element data, EvolutionWebhook& out) {
   if (in.from.empty() || in.from.ends_with("@g.us") || in.from.ends_with("@broadcast")) return;
   in.provider_message_id = string_at(data, "/key/id");
   in.timestamp = timestamp_of(data);
-  // Past 9999-12-31T23:59:59Z: 0, as when absent (PostgreSQL's to_timestamp() refuses far later).
-  if (in.timestamp > 253'402'300'799) in.timestamp = 0;
   in.type = string_at(data, "/messageType", 40);
   for (const char* pointer : {"/message/conversation", "/message/extendedTextMessage/text",
                               "/message/buttonsResponseMessage/selectedDisplayText",

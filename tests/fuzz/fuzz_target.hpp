@@ -16,6 +16,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/unix_time.hpp"
+
 #ifdef DISPARO_FUZZ_MAIN
 #define DISPARO_FUZZ_DEFINE_MAIN(name)                                                  \
   extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
@@ -33,9 +35,8 @@
   int ::disparo::fuzz::run_##name(const std::uint8_t* data, std::size_t size)
 
 namespace disparo::fuzz {
-// 9999-12-31T23:59:59Z. Provider times a parser returns (unix seconds) stay in [0, this]: the
-// stores hand them to PostgreSQL's to_timestamp(), which fails the whole statement on a later one.
-inline constexpr std::int64_t kLatestUnixSeconds = 253'402'300'799;
+// Provider times a parser returns (unix seconds) stay in [0, this] (common/unix_time.hpp).
+using disparo::kLatestUnixSeconds;
 }  // namespace disparo::fuzz
 
 // Aborts with a message when `condition` is false: libFuzzer records the input as a crash.
