@@ -6,6 +6,7 @@
 #include "common/json_writer.hpp"
 #include "dispatcher/cloud_api_webhook.hpp"
 #include "dispatcher/message_store.hpp"
+#include "dispatcher/offload.hpp"
 #include "dispatcher/queue_store.hpp"
 #include "dispatcher/session_store.hpp"
 
@@ -151,7 +152,11 @@ asio::awaitable<http::Response> Api::route(const http::Request& request, Route& 
     matched = Route::metrics;
     http::Response response;
     response.status = 200;
-    response.body = deps_.metrics.serialize();
+    // Off the event loop: with 10,000 sessions the exposition has ~100,000 series and takes tens
+    // of milliseconds, which would make every send due meanwhile that much late.
+    const DispatcherMetrics& metrics = deps_.metrics;
+    auto serialize = [&metrics] { return metrics.serialize(); };
+    response.body = co_await offload(deps_.db.workers(), std::move(serialize));
     response.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_return response;
   }

@@ -5,15 +5,13 @@
 // there, and co_returns its result. Call from the io_context's thread.
 #pragma once
 
-#include <optional>
 #include <type_traits>
 
 #include <asio/awaitable.hpp>
-#include <asio/co_spawn.hpp>
 #include <asio/thread_pool.hpp>
-#include <asio/use_awaitable.hpp>
 
 #include "adapters/postgres/pool.hpp"
+#include "dispatcher/offload.hpp"
 
 namespace disparo::dispatch {
 
@@ -24,19 +22,16 @@ class Database {
   template <class F>
   auto run(F work) -> asio::awaitable<std::invoke_result_t<F&, pg::Connection&>> {
     using Result = std::invoke_result_t<F&, pg::Connection&>;
-    // co_spawn's completion needs a default-constructible value: carry it in an optional.
-    std::optional<Result> result = co_await asio::co_spawn(
-        workers_.get_executor(),
-        [this, &work]() -> asio::awaitable<std::optional<Result>> {
-          auto lease = pool_.acquire();
-          if (!lease) co_return std::optional<Result>(Result(lease.error()));
-          co_return std::optional<Result>(work(**lease));
-        },
-        asio::use_awaitable);
-    co_return std::move(*result);
+    auto on_connection = [this, &work]() -> Result {
+      auto lease = pool_.acquire();
+      if (!lease) return Result(lease.error());
+      return work(**lease);
+    };
+    co_return co_await offload(workers_, std::move(on_connection));
   }
 
   pg::Pool& pool() { return pool_; }
+  asio::thread_pool& workers() { return workers_; }
 
  private:
   pg::Pool& pool_;
