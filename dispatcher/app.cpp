@@ -82,8 +82,11 @@ struct DispatcherApp::Parts {
         db(pool, workers),
         metrics(DISPARO_VERSION),
         auth(db, clock),
+        // As many idle keep-alive connections as sends may be in flight: with fewer, every burst
+        // closed the surplus and the next one connected again (and would pay a TLS handshake each).
         http_client(io, http::ClientOptions{.connect_timeout = std::chrono::milliseconds(3'000),
                                             .request_timeout = settings.provider_timeout,
+                                            .max_idle_per_host = settings.max_in_flight,
                                             .ca_file = settings.provider_ca_file}),
         cloud_api(http_client),
         evolution(http_client),

@@ -96,12 +96,24 @@ Expected<std::vector<ClaimResult>> claim_batch(pg::Connection& conn, const std::
   // plain UPDATEs of non-key columns, which a key-share lock does not block (a share lock did:
   // renewing 1,000 leases queued behind the claims in flight and every claim behind it).
   // Expired messages are never claimed (expires_at > now()); expire_overdue() marks them.
+  // Blocked recipients and groups are gathered into one array per session first: checked against
+  // the whole batch's list, each candidate cost O(batch) (a 500-session claim with 1,000 blocked
+  // pairs took 300-1,000 ms instead of ~30).
   auto rows = conn.exec_prepared(R"SQL(
 WITH req AS (
   SELECT r.session_id, now() + make_interval(secs => max(r.ahead_ms) / 1000.0) AS horizon
   FROM unnest($1::bigint[], $7::bigint[]) AS r(session_id, ahead_ms) GROUP BY r.session_id
+), blocked AS (
+  SELECT b.session_id, array_agg(b.recipient) AS recipients
+  FROM unnest($3::bigint[], $4::text[]) AS b(session_id, recipient) GROUP BY b.session_id
+), busy_groups AS (
+  SELECT g.session_id, array_agg(g.group_id) AS groups
+  FROM unnest($5::bigint[], $6::text[]) AS g(session_id, group_id) GROUP BY g.session_id
 ), lease AS (
-  SELECT s.id, req.horizon FROM whatsapp_sessions s JOIN req ON req.session_id = s.id
+  SELECT s.id, req.horizon, COALESCE(b.recipients, '{}') AS blocked_recipients,
+         COALESCE(g.groups, '{}') AS blocked_groups
+  FROM whatsapp_sessions s JOIN req ON req.session_id = s.id
+  LEFT JOIN blocked b ON b.session_id = s.id LEFT JOIN busy_groups g ON g.session_id = s.id
   WHERE s.state = 'active' AND s.lease_owner = $2 AND s.lease_until > now()
   FOR KEY SHARE OF s
 ), next AS (
@@ -109,11 +121,8 @@ WITH req AS (
     SELECT m.id FROM messages m
     WHERE m.session_id = l.id AND m.status = 'queued' AND m.send_at <= l.horizon
       AND m.expires_at > GREATEST(now(), m.send_at)
-      AND NOT EXISTS (SELECT 1 FROM unnest($3::bigint[], $4::text[]) AS b(session_id, recipient)
-                      WHERE b.session_id = l.id AND b.recipient = m.recipient)
-      AND (m.group_id IS NULL OR NOT EXISTS (
-             SELECT 1 FROM unnest($5::bigint[], $6::text[]) AS g(session_id, group_id)
-             WHERE g.session_id = l.id AND g.group_id = m.group_id))
+      AND m.recipient <> ALL (l.blocked_recipients)
+      AND (m.group_id IS NULL OR m.group_id <> ALL (l.blocked_groups))
     ORDER BY m.priority, m.send_at, m.id LIMIT 1 FOR UPDATE OF m SKIP LOCKED) pick
 ), claimed AS (
   UPDATE messages m SET status = 'sending', status_reason = NULL, attempts = m.attempts + 1, updated_at = now()

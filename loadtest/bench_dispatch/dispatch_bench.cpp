@@ -47,9 +47,8 @@ int run(const Options& options) {
                                         setup.access_token, options.integer("phone-base", 300'000'000'000'000), paused);
   // After a heavy run the sandbox is still busy with status webhooks: give its log time.
   HttpConnection sandbox(setup.sandbox.host, setup.sandbox.port, 180);
-  HttpConnection metrics(setup.dispatcher.host, setup.dispatcher.port);
   if (auto cleared = clear_sandbox_log(sandbox); !cleared) throw std::runtime_error(cleared.error().message);
-  const double baseline = dispatcher_metric(metrics, "disparo_provider_requests_total");
+  const double baseline = sandbox_sends(sandbox);
 
   std::vector<std::string> bodies;
   for (std::int64_t first = 0; first < messages; first += batch) {
@@ -73,7 +72,7 @@ int run(const Options& options) {
   const std::int64_t release_us = now_unix_us();
   exec_or_throw(db, "UPDATE whatsapp_sessions SET state = 'active' WHERE id = ANY($1::bigint[])", {id_array(sessions)});
   std::printf("  released %d sessions\n", session_count);
-  const bool finished = wait_for_sends(metrics, db, sessions, baseline, posted.messages_acked, deadline_s, &backends);
+  const bool finished = wait_for_sends(sandbox, db, sessions, baseline, posted.messages_acked, deadline_s, &backends);
   const std::int64_t end_us = now_unix_us();
   cpu.stop(summary, key);
   const std::int64_t rss_after_run = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;

@@ -41,9 +41,8 @@ int run(const Options& options) {
                                          options.integer("phone-base", 400'000'000'000'000));
   // After a heavy run the sandbox is still busy with status webhooks: give its log time.
   HttpConnection sandbox(setup.sandbox.host, setup.sandbox.port, 180);
-  HttpConnection metrics(setup.dispatcher.host, setup.dispatcher.port);
   if (auto cleared = clear_sandbox_log(sandbox); !cleared) throw std::runtime_error(cleared.error().message);
-  const double baseline = dispatcher_metric(metrics, "disparo_provider_requests_total");
+  const double baseline = sandbox_sends(sandbox);
 
   const std::int64_t start_us = now_unix_us() + lead_us;
   std::vector<std::string> bodies;
@@ -66,7 +65,7 @@ int run(const Options& options) {
   CpuUsage cpu(parse_watch(options.text("watch", "")));
   BackendSampler backends;
   cpu.start();
-  const bool finished = wait_for_sends(metrics, db, sessions, baseline, posted.messages_acked, deadline_s, &backends);
+  const bool finished = wait_for_sends(sandbox, db, sessions, baseline, posted.messages_acked, deadline_s, &backends);
   cpu.stop(summary, "lateness");
   auto log = fetch_sandbox_log(sandbox);
   if (!log) throw std::runtime_error("sandbox log: " + log.error().message);

@@ -83,13 +83,13 @@ std::string BackendSampler::summary() const {
   return out.empty() ? "(no samples)" : out;
 }
 
-bool wait_for_sends(HttpConnection& dispatcher, pg::Connection& db, const std::vector<std::int64_t>& sessions,
+bool wait_for_sends(HttpConnection& sandbox, pg::Connection& db, const std::vector<std::int64_t>& sessions,
                     double baseline, std::int64_t expected, double deadline_s, BackendSampler* sampler) {
   double last_print = steady_seconds();
   double sent = 0;
   const std::string ids = id_array(sessions);
   const bool done = wait_until([&] {
-    const double total = baseline < 0 ? -1 : dispatcher_metric(dispatcher, "disparo_provider_requests_total");
+    const double total = baseline < 0 ? -1 : sandbox_sends(sandbox);
     if (total >= 0) {
       sent = total - baseline;
     } else {

@@ -44,10 +44,10 @@ class BackendSampler {
   std::int64_t total_ = 0;
 };
 
-// Waits until disparo_provider_requests_total has grown by `expected` since `baseline` (a
-// baseline < 0: the dispatcher has no such counter, count finished messages of `sessions` in
+// Waits until the sandbox has answered `expected` more send requests than `baseline` (see
+// sandbox_sends; a baseline < 0: no such counter, count finished messages of `sessions` in
 // PostgreSQL instead), printing progress every few seconds; returns false at the deadline.
-bool wait_for_sends(HttpConnection& dispatcher, pg::Connection& db, const std::vector<std::int64_t>& sessions,
+bool wait_for_sends(HttpConnection& sandbox, pg::Connection& db, const std::vector<std::int64_t>& sessions,
                     double baseline, std::int64_t expected, double deadline_s, BackendSampler* sampler = nullptr);
 
 std::string id_array(const std::vector<std::int64_t>& ids);  // PostgreSQL bigint[] literal

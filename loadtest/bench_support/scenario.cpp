@@ -109,7 +109,7 @@ RETURNING id)SQL",
   return ids;
 }
 
-double metric_sum(const std::string& exposition, const std::string& name) {
+double metric_sum(const std::string& exposition, const std::string& name, const std::string& labels) {
   double total = 0;
   bool found = false;
   std::istringstream lines(exposition);
@@ -117,6 +117,7 @@ double metric_sum(const std::string& exposition, const std::string& name) {
   while (std::getline(lines, line)) {
     if (!line.starts_with(name)) continue;
     if (line.size() <= name.size() || (line[name.size()] != '{' && line[name.size()] != ' ')) continue;
+    if (!labels.empty() && line.find(labels) == std::string::npos) continue;
     const auto space = line.rfind(' ');
     try {
       total += std::stod(line.substr(space + 1));
@@ -131,6 +132,12 @@ double dispatcher_metric(HttpConnection& dispatcher, const std::string& name) {
   auto response = dispatcher.request("GET", "/metrics");
   if (!response || response->status != 200) return -1;
   return metric_sum(response->body, name);
+}
+
+double sandbox_sends(HttpConnection& sandbox) {
+  auto response = sandbox.request("GET", "/metrics");
+  if (!response || response->status != 200) return -1;
+  return metric_sum(response->body, "disparo_sandbox_http_requests_total", "route=\"cloud_api_messages\"");
 }
 
 bool wait_until(const std::function<bool()>& done, double deadline_s, int interval_ms) {

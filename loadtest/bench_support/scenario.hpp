@@ -57,8 +57,14 @@ std::vector<std::int64_t> create_sessions(pg::Connection& conn, std::int64_t ten
                                           const SessionPacing& pacing = {});
 
 // Sum of every sample of a metric family in a Prometheus text exposition; -1 when absent.
-double metric_sum(const std::string& exposition, const std::string& name);
+// Sum of the samples of `name` (those whose labels contain `labels`, e.g. route="x"), -1 if none.
+double metric_sum(const std::string& exposition, const std::string& name, const std::string& labels = "");
 double dispatcher_metric(HttpConnection& dispatcher, const std::string& name);  // -1 on failure or absent
+// Cloud API send requests the sandbox has answered so far (-1 on failure). Progress is read here,
+// not from the dispatcher's /metrics: with 10,000 sessions its exposition has ~100,000 series,
+// and scraping it every 200 ms would load the process under test far beyond what a Prometheus
+// scraping every 15 s does.
+double sandbox_sends(HttpConnection& sandbox);
 
 // Polls `done()` every `interval_ms` until it is true or `deadline_s` passes; false on timeout.
 bool wait_until(const std::function<bool()>& done, double deadline_s, int interval_ms = 200);

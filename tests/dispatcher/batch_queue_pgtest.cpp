@@ -127,6 +127,35 @@ TEST_F(BatchQueueTest, ExclusionsApplyOnlyToTheirOwnSession) {
   EXPECT_EQ(status_of(on_first), "queued");
 }
 
+TEST_F(BatchQueueTest, EachSessionSkipsEveryOneOfItsOwnExclusions) {
+  const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
+  auto grouped = [&](std::int64_t session, const std::string& to, const std::string& group, SysTime at) {
+    auto request = text_request(to, "grouped");
+    request.send_at = at;
+    request.expires_at = at + 24h;
+    request.group_id = group;
+    request.group_interval = 30s;
+    return insert_one(tenant_, session, request);
+  };
+  // The first session blocks two recipients and a group: only its newest message is free.
+  enqueue_on(session_, "+5511977770001", "blocked recipient", now_ - 4min);
+  enqueue_on(session_, "+5511977770002", "blocked recipient", now_ - 3min);
+  grouped(session_, "+5511977770003", "run-1", now_ - 2min);
+  const auto free_one = enqueue_on(session_, "+5511977770004", "free", now_ - 1min);
+  // The second session blocks another group: the first session's exclusions are not its own.
+  const auto theirs = grouped(second, "+5511977770001", "run-1", now_ - 5min);
+  lease(session_);
+  lease(second);
+  std::vector<ClaimRequest> requests{{session_, {"+5511977770001", "+5511977770002"}, {"run-1"}},
+                                     {second, {"+5511900000000"}, {"run-2"}}};
+  auto results = claim_batch(conn_, kOwner, requests);
+  ASSERT_TRUE(results) << results.error().message;
+  ASSERT_TRUE((*results)[0].claimed);
+  EXPECT_EQ((*results)[0].claimed->message.id, free_one);
+  ASSERT_TRUE((*results)[1].claimed);
+  EXPECT_EQ((*results)[1].claimed->message.id, theirs);
+}
+
 TEST_F(BatchQueueTest, SessionsWhoseLeaseIsElsewhereAreReportedNotClaimed) {
   const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
   enqueue_on(session_, "+5511955550001", "mine", now_ - 1min);
