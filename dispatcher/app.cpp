@@ -26,6 +26,7 @@
 #include "dispatcher/database.hpp"
 #include "dispatcher/dependency_probe.hpp"
 #include "dispatcher/inbound/provider_webhooks.hpp"
+#include "dispatcher/loop_lag_probe.hpp"
 #include "dispatcher/provider_metrics.hpp"
 #include "dispatcher/metrics.hpp"
 #include "dispatcher/sender.hpp"
@@ -131,6 +132,7 @@ struct DispatcherApp::Parts {
         prober(io, pool, workers, &redis, metrics.dependencies, log,
                ProbeSettings{.interval = settings.metrics.dependency_probe_interval,
                              .timeout = settings.metrics.dependency_probe_timeout}),
+        loop_lag(io, metrics.registry()),
         signals(io, SIGINT, SIGTERM) {}
 
   asio::awaitable<bool> redis_ping() {
@@ -148,6 +150,7 @@ struct DispatcherApp::Parts {
     webhooks.stop();
     co_await campaign_scheduler.stop(settings.shutdown_grace);  // a tick in flight commits or rolls back
     prober.stop();
+    loop_lag.stop();
     const bool clean = co_await sender.stop(settings.shutdown_grace);  // stage 2: in-flight sends
     // Callback POSTs ran meanwhile; what is still in flight gets the rest of the grace (an
     // unfinished one is due again when its lease ends).
@@ -186,6 +189,7 @@ struct DispatcherApp::Parts {
   CampaignMetrics campaign_metrics;
   CampaignScheduler campaign_scheduler;
   DependencyProber prober;  // after redis and the pool: it uses both
+  LoopLagProbe loop_lag;
   asio::signal_set signals;
   bool stopping = false;
 };
@@ -205,6 +209,7 @@ void DispatcherApp::start() {
   p.webhooks.start();
   if (p.settings.campaigns_enabled) p.campaign_scheduler.start();
   p.prober.start();
+  p.loop_lag.start();
   asio::co_spawn(p.io, [&p]() -> asio::awaitable<void> {
     auto connected = co_await p.redis.connect();
     if (!connected) p.log.warn("redis_unreachable", {{"error", connected.error().message}});

@@ -26,13 +26,17 @@ std::string outcome_detail(const SendOutcome& outcome) {
 
 // Parallel arrays of one batch, bound as text-format array parameters.
 struct Columns {
-  PgArrayBuilder ids, statuses, reasons, details, delays, refunds;
+  PgArrayBuilder ids, statuses, reasons, details, delays, refunds, provider_ids, wa_ids;
   std::size_t count = 0;
 };
 
+// provider_id / wa_id: what the provider answered a send with ("" for none).
 void add_transition(Columns& columns, std::int64_t id, std::string_view status, std::string_view reason,
-                    const std::string& detail, long long delay_ms, int refund) {
+                    const std::string& detail, long long delay_ms, int refund,
+                    std::string_view provider_id = "", std::string_view wa_id = "") {
   columns.ids.add(std::to_string(id));
+  provider_id.empty() ? columns.provider_ids.add_null() : columns.provider_ids.add(provider_id);
+  wa_id.empty() ? columns.wa_ids.add_null() : columns.wa_ids.add(wa_id);
   columns.statuses.add(status);
   if (reason.empty()) {
     columns.reasons.add_null();
@@ -45,25 +49,37 @@ void add_transition(Columns& columns, std::int64_t id, std::string_view status, 
   ++columns.count;
 }
 
-// Moves messages still in "sending" to their new status and appends one event each.
+// Moves messages still in "sending" to their new status and appends one event each, storing the
+// provider's ids of the sent ones in the same row update. A message that already left "sending"
+// (a status report overtook this answer) only gets the ids it lacks: its status never moves back.
 Expected<void> apply_transitions(pg::Connection& tx, Columns& columns) {
   if (columns.count == 0) return {};
   auto done = tx.exec_prepared(R"SQL(
 WITH input AS (
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[])
-    AS i(id, status, reason, detail, delay_ms, refund)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[],
+                       $7::text[], $8::text[])
+    AS i(id, status, reason, detail, delay_ms, refund, provider_id, wa_id)
+), overtaken AS (
+  UPDATE messages m SET provider_message_id = COALESCE(m.provider_message_id, i.provider_id),
+         wa_id = COALESCE(m.wa_id, i.wa_id), updated_at = now()
+  FROM input i WHERE m.id = i.id AND m.status <> 'sending'
+    AND (i.provider_id IS NOT NULL OR i.wa_id IS NOT NULL)
+    AND (m.provider_message_id IS NULL OR m.wa_id IS NULL)
 ), moved AS (
   UPDATE messages m SET status = i.status, status_reason = i.reason, updated_at = now(),
          send_at = CASE WHEN i.status = 'queued' THEN now() + make_interval(secs => i.delay_ms / 1000.0)
                         ELSE m.send_at END,
-         attempts = m.attempts - i.refund
+         attempts = m.attempts - i.refund,
+         provider_message_id = COALESCE(m.provider_message_id, i.provider_id),
+         wa_id = COALESCE(m.wa_id, i.wa_id)
   FROM input i WHERE m.id = i.id AND m.status = 'sending'
   RETURNING m.id, i.status, i.reason, i.detail)
 INSERT INTO message_events (message_id, status, reason, detail)
 SELECT id, status, reason, detail::jsonb FROM moved)SQL",
                       {std::move(columns.ids).finish(), std::move(columns.statuses).finish(),
                        std::move(columns.reasons).finish(), std::move(columns.details).finish(),
-                       std::move(columns.delays).finish(), std::move(columns.refunds).finish()});
+                       std::move(columns.delays).finish(), std::move(columns.refunds).finish(),
+                       std::move(columns.provider_ids).finish(), std::move(columns.wa_ids).finish()});
   if (!done) return done.error();
   return {};
 }
@@ -179,8 +195,6 @@ Expected<std::vector<bool>> record_attempts(pg::Connection& conn, const std::vec
   if (records.empty()) return results;
   auto done = pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<void> {
     Columns transitions;
-    PgArrayBuilder sent_ids, provider_ids, wa_ids;
-    std::size_t sent_count = 0;
     PgArrayBuilder waiting_ids, waiting_reasons, waiting_details;
     std::size_t waiting_count = 0;
     std::map<std::int64_t, std::string> pauses;  // session -> reason
@@ -189,13 +203,8 @@ Expected<std::vector<bool>> record_attempts(pg::Connection& conn, const std::vec
       const auto& decision = record.decision;
       switch (decision.action) {
         case Action::mark_sent:
-          // A status webhook may have overtaken this answer: keep the ids, never move backwards.
-          sent_ids.add(std::to_string(record.message_id));
-          record.outcome.provider_message_id.empty() ? provider_ids.add_null()
-                                                     : provider_ids.add(record.outcome.provider_message_id);
-          record.outcome.wa_id.empty() ? wa_ids.add_null() : wa_ids.add(record.outcome.wa_id);
-          ++sent_count;
-          add_transition(transitions, record.message_id, "sent", "", detail, 0, 0);
+          add_transition(transitions, record.message_id, "sent", "", detail, 0, 0,
+                         record.outcome.provider_message_id, record.outcome.wa_id);
           break;
         case Action::requeue:
           add_transition(transitions, record.message_id, "queued", decision.reason, detail,
@@ -215,15 +224,6 @@ Expected<std::vector<bool>> record_attempts(pg::Connection& conn, const std::vec
           ++waiting_count;
           break;
       }
-    }
-    if (sent_count > 0) {
-      auto ids = tx.exec_prepared(R"SQL(
-UPDATE messages m SET provider_message_id = COALESCE(m.provider_message_id, i.provider_id),
-       wa_id = COALESCE(m.wa_id, i.wa_id), updated_at = now()
-FROM unnest($1::bigint[], $2::text[], $3::text[]) AS i(id, provider_id, wa_id)
-WHERE m.id = i.id)SQL",
-                         {std::move(sent_ids).finish(), std::move(provider_ids).finish(), std::move(wa_ids).finish()});
-      if (!ids) return ids.error();
     }
     for (const auto& [session_id, reason] : pauses) {
       auto paused = tx.exec_prepared(R"SQL(

@@ -209,6 +209,28 @@ TEST_F(BatchQueueTest, OneTransactionRecordsMixedOutcomes) {
   EXPECT_EQ(sql_int("SELECT count(*) FROM message_events WHERE message_id = $1 AND status = 'sent'", {std::to_string(sent)}), 1);
 }
 
+TEST_F(BatchQueueTest, ASentAnswerOvertakenByAReportKeepsTheStatusAndStoresTheIds) {
+  const auto sent = enqueue_on(session_, "+5511966670001", "answered late", now_ - 2min);
+  const auto plain = enqueue_on(session_, "+5511966670002", "answered", now_ - 1min);
+  ASSERT_NE(claim_id(session_), 0);
+  ASSERT_NE(claim_id(session_), 0);
+  // A delivered report got there first (e.g. matched by the recipient's reply): no ids yet.
+  ASSERT_TRUE(conn_.exec("UPDATE messages SET status = 'delivered' WHERE id = $1", {std::to_string(sent)}));
+  SendOutcome late{OutcomeClass::accepted, "wamid.LATE", "5511966670001", "", "", 200};
+  SendOutcome on_time{OutcomeClass::accepted, "wamid.ONTIME", "5511966670002", "", "", 200};
+  std::vector<AttemptRecord> records{{sent, session_, late, decision(Action::mark_sent)},
+                                     {plain, session_, on_time, decision(Action::mark_sent)}};
+  auto done = record_attempts(conn_, records);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(status_of(sent), "delivered");
+  EXPECT_EQ(sql_text("SELECT provider_message_id FROM messages WHERE id = $1", {std::to_string(sent)}), "wamid.LATE");
+  EXPECT_EQ(sql_text("SELECT wa_id FROM messages WHERE id = $1", {std::to_string(sent)}), "5511966670001");
+  EXPECT_EQ(sql_int("SELECT count(*) FROM message_events WHERE message_id = $1 AND status = 'sent'", {std::to_string(sent)}), 0);
+  EXPECT_EQ(status_of(plain), "sent");
+  EXPECT_EQ(sql_text("SELECT provider_message_id FROM messages WHERE id = $1", {std::to_string(plain)}), "wamid.ONTIME");
+  EXPECT_EQ(sql_text("SELECT wa_id FROM messages WHERE id = $1", {std::to_string(plain)}), "5511966670002");
+}
+
 TEST_F(BatchQueueTest, TakeoverRequeuesLeftoversAndReplaysTheLedgerPerSession) {
   const auto second = add_session(tenant_, SessionSpec("second").phone("PN-2"));
   const auto left = enqueue_on(session_, "+5511977770001", "left in sending", now_ - 2min);
