@@ -1,6 +1,7 @@
-// The keys on messages and their history (migration 0009) against a live PostgreSQL: a message
-// may only name a session of its own tenant, a session that messages went through cannot be
-// deleted, and deleting messages deletes their history in the same statement.
+// The keys on messages, their history and the send ledger (migrations 0009, 0010) against a live
+// PostgreSQL: a message may only name a session of its own tenant, a session that messages went
+// through cannot be deleted, and deleting messages deletes their history and their ledger rows in
+// the same statement.
 #include <gtest/gtest.h>
 
 #include "tests/dispatcher/store_fixture.hpp"
@@ -58,6 +59,26 @@ TEST_F(MessageKeysTest, DeletingMessagesDeletesTheirHistoryAndNothingElse) {
   EXPECT_TRUE(events_of(gone_b).empty());
   EXPECT_EQ(static_cast<std::int64_t>(events_of(kept).size()), kept_events);
   EXPECT_EQ(sql_int("SELECT count(*) FROM message_events"), events_before - gone_events);
+}
+
+TEST_F(MessageKeysTest, DeletingMessagesDeletesTheirLedgerRowsAndNothingElse) {
+  const auto kept = insert_one(tenant_, session_, text_request("+5511987650011", "kept"));
+  const auto gone = insert_one(tenant_, session_, text_request("+5511987650012", "gone"));
+  for (const auto id : {kept, gone}) {
+    sql("INSERT INTO session_sends (session_id, message_id, recipient) "
+        "SELECT session_id, id, recipient FROM messages WHERE id = $1",
+        {std::to_string(id)});
+  }
+  const std::string ledger_of = "SELECT count(*) FROM session_sends WHERE message_id = $1";
+  ASSERT_EQ(sql_int(ledger_of, {std::to_string(gone)}), 1);
+
+  sql("DELETE FROM messages WHERE id = $1", {std::to_string(gone)});
+  EXPECT_EQ(sql_int(ledger_of, {std::to_string(gone)}), 0);
+  EXPECT_EQ(sql_int(ledger_of, {std::to_string(kept)}), 1);
+  // The session's ledger keeps it from being deleted only through its messages: still refused.
+  auto deleted = conn_.exec("DELETE FROM whatsapp_sessions WHERE id = $1", {std::to_string(session_)});
+  ASSERT_FALSE(deleted);
+  EXPECT_EQ(deleted.error().code, "23503");
 }
 
 }  // namespace
