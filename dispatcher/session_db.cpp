@@ -27,7 +27,7 @@ SessionDb::SessionDb(asio::io_context& io, Database& db, log::Logger& log, Sessi
                                                                         const std::vector<TakeoverRequest>& requests) {
                    return take_over_sessions(conn, owner, ttl, requests);
                  },
-                 BatcherSettings{.max_batch = settings_.max_batch, .lanes = 1}),
+                 BatcherSettings{.max_batch = settings_.max_batch, .lanes = settings_.takeover_lanes}),
       renew_timer_(io) {}
 
 void SessionDb::start() {
