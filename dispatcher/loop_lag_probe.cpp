@@ -8,7 +8,7 @@ LoopLagProbe::LoopLagProbe(asio::io_context& io, prometheus::Registry& registry,
     : timer_(io),
       lag_(prometheus::BuildHistogram()
                .Name("disparo_event_loop_lag_seconds")
-               .Help("How late the event loop ran a timer that was due (sampled every 100 ms)")
+               .Help("How late the event loop ran a timer that was due (one sample per probe period)")
                .Register(registry)
                .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                                 0.1, 0.25, 1})),
