@@ -73,20 +73,27 @@ Expected<std::int64_t> store_webhook(pg::Connection& conn, std::string_view prov
   return rows->int64(0, 0);
 }
 
-Expected<std::optional<InboxItem>> lock_inbox_item(pg::Connection& conn, std::int64_t id) {
+Expected<std::vector<InboxItem>> lock_inbox_items(pg::Connection& conn, const std::vector<std::int64_t>& ids) {
+  PgArrayBuilder wanted;
+  for (const auto id : ids) wanted.add(std::to_string(id));
   auto rows = conn.exec_prepared(R"SQL(
 UPDATE provider_webhook_inbox SET attempts = attempts + 1
-WHERE id = (SELECT id FROM provider_webhook_inbox WHERE id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED)
+WHERE id IN (SELECT id FROM provider_webhook_inbox WHERE id = ANY($1::bigint[]) AND processed_at IS NULL
+             ORDER BY id FOR UPDATE SKIP LOCKED)
 RETURNING id, provider, session_id, body)SQL",
-                        {std::to_string(id)});
+                        {std::move(wanted).finish()});
   if (!rows) return rows.error();
-  if (rows->size() == 0) return std::optional<InboxItem>();
-  InboxItem item;
-  item.id = rows->int64(0, 0);
-  item.provider = std::string(rows->text(0, 1));
-  if (!rows->is_null(0, 2)) item.session_id = rows->int64(0, 2);
-  item.body = std::string(rows->text(0, 3));
-  return std::optional<InboxItem>(std::move(item));
+  std::vector<InboxItem> items;
+  items.reserve(static_cast<std::size_t>(rows->size()));
+  for (int r = 0; r < rows->size(); ++r) {
+    InboxItem item;
+    item.id = rows->int64(r, 0);
+    item.provider = std::string(rows->text(r, 1));
+    if (!rows->is_null(r, 2)) item.session_id = rows->int64(r, 2);
+    item.body = std::string(rows->text(r, 3));
+    items.push_back(std::move(item));
+  }
+  return items;
 }
 
 Expected<std::vector<std::int64_t>> pending_inbox(pg::Connection& conn, int older_than_seconds, int limit) {
@@ -101,9 +108,18 @@ ORDER BY id LIMIT $2::int)SQL",
   return ids;
 }
 
-Expected<void> finish_inbox_item(pg::Connection& conn, std::int64_t id, const std::string& error) {
-  auto done = conn.exec_prepared("UPDATE provider_webhook_inbox SET processed_at = now(), error = $2 WHERE id = $1",
-                        {std::to_string(id), optional_text(error)});
+Expected<void> finish_inbox_items(pg::Connection& conn, const std::vector<std::int64_t>& ids,
+                                  const std::vector<std::string>& errors) {
+  if (ids.empty()) return {};
+  PgArrayBuilder done_ids, done_errors;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    done_ids.add(std::to_string(ids[i]));
+    done_errors.add_optional(optional_text(errors.at(i)));
+  }
+  auto done = conn.exec_prepared(R"SQL(
+UPDATE provider_webhook_inbox i SET processed_at = now(), error = d.error
+FROM unnest($1::bigint[], $2::text[]) AS d(id, error) WHERE i.id = d.id)SQL",
+                                 {std::move(done_ids).finish(), std::move(done_errors).finish()});
   if (!done) return done.error();
   return {};
 }

@@ -27,11 +27,13 @@ struct InboxItem {
   std::optional<std::int64_t> session_id;
   std::string body;
 };
-// Locks one unprocessed item (SKIP LOCKED: another worker may hold it); nullopt when none.
-Expected<std::optional<InboxItem>> lock_inbox_item(pg::Connection& conn, std::int64_t id);
+// Locks those of `ids` still unprocessed (SKIP LOCKED: another worker may hold one); counts the attempt.
+Expected<std::vector<InboxItem>> lock_inbox_items(pg::Connection& conn, const std::vector<std::int64_t>& ids);
 // Ids of unprocessed items received before `older_than_seconds` ago (crash recovery).
 Expected<std::vector<std::int64_t>> pending_inbox(pg::Connection& conn, int older_than_seconds, int limit);
-Expected<void> finish_inbox_item(pg::Connection& conn, std::int64_t id, const std::string& error);
+// Marks items processed, each with its error ("" for none).
+Expected<void> finish_inbox_items(pg::Connection& conn, const std::vector<std::int64_t>& ids,
+                                  const std::vector<std::string>& errors);
 
 // ---- statuses ----
 struct StatusInput {

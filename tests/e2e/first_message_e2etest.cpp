@@ -1,6 +1,7 @@
 // End to end through real processes: the API accepts a message, the dispatcher sends it to the
 // sandbox (Cloud API wire format), the sandbox's signed status webhooks bring it to "read".
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -114,6 +115,55 @@ TEST(FirstMessage, WebhookWithWrongSignatureIsRejectedAndChangesNothing) {
 
   const auto metrics = http_get(env.dispatcher_port(), "/metrics");
   EXPECT_NE(metrics.body.find(R"(disparo_webhook_signature_failures_total{provider="cloud_api"} 2)"), std::string::npos);
+}
+
+// Webhooks that arrive together are applied together, in one transaction; one that cannot be
+// applied (here a trigger makes closing it fail) must not hold the others back, and stays
+// stored until the sweeper applies it.
+TEST(FirstMessage, AWebhookThatCannotBeAppliedDoesNotHoldBackTheOthersArrivingWithIt) {
+  E2eEnvironment env;
+  auto conn = env.database().connect();
+  ASSERT_TRUE(conn.exec_script(R"SQL(
+CREATE FUNCTION e2e_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'e2e: this webhook cannot be closed'; END $$;
+CREATE TRIGGER e2e_refuse_poison BEFORE UPDATE ON provider_webhook_inbox FOR EACH ROW
+  WHEN (NEW.processed_at IS NOT NULL AND NEW.body LIKE '%wamid.poison%') EXECUTE FUNCTION e2e_refuse_poison();)SQL"));
+
+  constexpr int kGood = 24;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < kGood; ++i) bodies.push_back(status_webhook(env.phone_number_id(), "wamid.good-" + std::to_string(i), "delivered"));
+  bodies.insert(bodies.begin() + kGood / 2, status_webhook(env.phone_number_id(), "wamid.poison", "delivered"));
+  std::vector<int> answers(bodies.size(), 0);
+  {
+    std::vector<std::thread> posters;
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      posters.emplace_back([&, i] {
+        answers[i] = post_webhook(env, bodies[i], crypto::hub_signature_256(env.app_secret(), bodies[i])).status;
+      });
+    }
+    for (auto& poster : posters) poster.join();
+  }
+  for (const int status : answers) EXPECT_EQ(status, 200);  // stored: the provider is done
+
+  auto count = [&conn](const char* where) {
+    auto rows = conn.exec(std::string("SELECT count(*) FROM provider_webhook_inbox WHERE ") + where);
+    return rows && rows->size() == 1 ? rows->int64(0, 0) : -1;
+  };
+  auto failures = [&env] {
+    const auto metrics = http_get(env.dispatcher_port(), "/metrics").body;
+    const auto line = metrics.find("\ndisparo_webhook_inbox_failures_total ");
+    return line == std::string::npos ? -1.0 : std::stod(metrics.substr(line + 38, 20));
+  };
+  EXPECT_TRUE(eventually([&] {
+    return count("processed_at IS NOT NULL AND body LIKE '%wamid.good-%'") == kGood && failures() >= 1.0;
+    // Well before the sweeper retries anything (10 s): applied on arrival, not on a retry.
+  }, std::chrono::seconds(6))) << count("processed_at IS NOT NULL") << " processed, failures " << failures();
+  EXPECT_EQ(count("processed_at IS NULL AND body LIKE '%wamid.poison%'"), 1);
+
+  // Once it can be applied, the sweeper does (a stored webhook is retried after 10 s).
+  ASSERT_TRUE(conn.exec_script("DROP TRIGGER e2e_refuse_poison ON provider_webhook_inbox;"));
+  EXPECT_TRUE(eventually([&] { return count("processed_at IS NOT NULL AND body LIKE '%wamid.poison%'") == 1; },
+                         std::chrono::seconds(30))) << env.logs();
 }
 
 TEST(FirstMessage, VerificationHandshakeEchoesTheChallengeOnlyForTheRightToken) {
