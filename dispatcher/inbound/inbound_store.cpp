@@ -77,10 +77,8 @@ Expected<std::vector<InboxItem>> lock_inbox_items(pg::Connection& conn, const st
   PgArrayBuilder wanted;
   for (const auto id : ids) wanted.add(std::to_string(id));
   auto rows = conn.exec_prepared(R"SQL(
-UPDATE provider_webhook_inbox SET attempts = attempts + 1
-WHERE id IN (SELECT id FROM provider_webhook_inbox WHERE id = ANY($1::bigint[]) AND processed_at IS NULL
-             ORDER BY id FOR UPDATE SKIP LOCKED)
-RETURNING id, provider, session_id, body)SQL",
+SELECT id, provider, session_id, body FROM provider_webhook_inbox
+WHERE id = ANY($1::bigint[]) AND processed_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED)SQL",
                         {std::move(wanted).finish()});
   if (!rows) return rows.error();
   std::vector<InboxItem> items;
@@ -117,7 +115,7 @@ Expected<void> finish_inbox_items(pg::Connection& conn, const std::vector<std::i
     done_errors.add_optional(optional_text(errors.at(i)));
   }
   auto done = conn.exec_prepared(R"SQL(
-UPDATE provider_webhook_inbox i SET processed_at = now(), error = d.error
+UPDATE provider_webhook_inbox i SET processed_at = now(), error = d.error, attempts = i.attempts + 1
 FROM unnest($1::bigint[], $2::text[]) AS d(id, error) WHERE i.id = d.id)SQL",
                                  {std::move(done_ids).finish(), std::move(done_errors).finish()});
   if (!done) return done.error();

@@ -27,11 +27,13 @@ struct InboxItem {
   std::optional<std::int64_t> session_id;
   std::string body;
 };
-// Locks those of `ids` still unprocessed (SKIP LOCKED: another worker may hold one); counts the attempt.
+// Locks those of `ids` still unprocessed (SKIP LOCKED: another worker may hold one). Only locks:
+// a webhook's row (its body is kilobytes) is rewritten once, when it is finished.
 Expected<std::vector<InboxItem>> lock_inbox_items(pg::Connection& conn, const std::vector<std::int64_t>& ids);
 // Ids of unprocessed items received before `older_than_seconds` ago (crash recovery).
 Expected<std::vector<std::int64_t>> pending_inbox(pg::Connection& conn, int older_than_seconds, int limit);
-// Marks items processed, each with its error ("" for none).
+// Marks items processed, each with its error ("" for none), and counts the attempt that did it
+// (one that failed rolled back with its transaction).
 Expected<void> finish_inbox_items(pg::Connection& conn, const std::vector<std::int64_t>& ids,
                                   const std::vector<std::string>& errors);
 
