@@ -89,10 +89,15 @@ report_markdown() {
   REPORT_DIR=$2
   local commit
   commit=$(git -C "$DISPARO_ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
+  local tree="the committed tree"
+  # RESULTS.md itself is rewritten by the run; any other change means the code measured is not $commit.
+  if ! git -C "$DISPARO_ROOT" diff --quiet HEAD -- . ':!loadtest/RESULTS.md' 2>/dev/null; then
+    tree="plus uncommitted changes"
+  fi
   cat <<EOF
 ## Latest run
 
-- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); tree at commit \`$commit\` plus uncommitted work in progress
+- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit \`$commit\`, $tree
 - Machine: $(machine_line)
 - Software: $(software_line)
 - Command: \`$COMMAND_LINE\` (total $(v total_seconds) s)
