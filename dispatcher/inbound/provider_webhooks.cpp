@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <unordered_map>
 
 #include <asio/co_spawn.hpp>
@@ -60,7 +61,7 @@ using Applied = AppliedWebhook;
 struct PreparedWebhook {
   std::int64_t inbox_id = 0;
   Applied applied;  // statuses filled in here, their results after the batch's statement
-  std::vector<StatusInput> inputs;
+  std::vector<StatusInput> inputs;  // one per applied.statuses; moved into the batch's statement
   std::optional<CloudApiWebhook> cloud_api;
   std::optional<EvolutionWebhook> evolution;
   std::string unreadable;  // why the body cannot be read: closed with this error
@@ -157,7 +158,8 @@ Expected<std::vector<Applied>> apply_together(pg::Connection& tx, const std::vec
   std::vector<StatusInput> inputs;
   for (const auto& item : *items) {
     prepared.push_back(prepare(item));
-    inputs.insert(inputs.end(), prepared.back().inputs.begin(), prepared.back().inputs.end());
+    auto& own = prepared.back().inputs;  // one per entry of applied.statuses
+    inputs.insert(inputs.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
   }
   auto results = apply_status_batch(tx, inputs);
   if (!results) return results.error();
@@ -165,7 +167,7 @@ Expected<std::vector<Applied>> apply_together(pg::Connection& tx, const std::vec
   std::vector<std::int64_t> finished;
   std::vector<std::string> errors;
   for (auto& webhook : prepared) {
-    const std::size_t count = webhook.inputs.size();
+    const std::size_t count = webhook.applied.statuses.size();
     if (next + count > results->size()) return make_error(ErrorKind::internal, "status results do not match the reports");
     webhook.applied.results.assign(results->begin() + static_cast<std::ptrdiff_t>(next),
                                    results->begin() + static_cast<std::ptrdiff_t>(next + count));

@@ -150,9 +150,10 @@ CREATE TRIGGER e2e_refuse_poison BEFORE UPDATE ON provider_webhook_inbox FOR EAC
     return rows && rows->size() == 1 ? rows->int64(0, 0) : -1;
   };
   auto failures = [&env] {
+    const std::string sample = "\ndisparo_webhook_inbox_failures_total ";
     const auto metrics = http_get(env.dispatcher_port(), "/metrics").body;
-    const auto line = metrics.find("\ndisparo_webhook_inbox_failures_total ");
-    return line == std::string::npos ? -1.0 : std::stod(metrics.substr(line + 38, 20));
+    const auto at = metrics.find(sample);
+    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + sample.size(), 20));
   };
   EXPECT_TRUE(eventually([&] {
     return count("processed_at IS NOT NULL AND body LIKE '%wamid.good-%'") == kGood && failures() >= 1.0;
