@@ -72,7 +72,7 @@ struct DispatcherSettings {
   // so only the provider request is left at send_at (0: claim at send_at)
   std::chrono::milliseconds claim_ahead{100};
   // max_in_flight 1..100000: provider requests at once over all sessions.
-  std::size_t max_in_flight = 256;
+  std::size_t max_in_flight = 1024;
   // Retries (docs/delivery-semantics.md): max_attempts 1..100; retry_base_ms and retry_max_ms
   // 1..86400000 bound the full-jitter backoff of transient errors; slow_down_ms (throughput
   // errors: the session cools down) and recipient_defer_ms (pair limit: that recipient waits)

@@ -52,12 +52,19 @@ void add_transition(Columns& columns, std::int64_t id, std::string_view status, 
 // Moves messages still in "sending" to their new status and appends one event each, storing the
 // provider's ids of the sent ones in the same row update. A message that already left "sending"
 // (a status report overtook this answer) only gets the ids it lacks: its status never moves back.
+//
+// "Still sending" is compared with a column of the input (`from_status`), not with a literal, so
+// that no plan can answer it from the messages_in_flight partial index. Statistics taken while
+// nothing was in flight make that index look empty, and the planner then hashed every in-flight
+// message to join a batch against them: 15-20 ms per batch with 10,000 sessions sending
+// (auto_explain in the benchmark), instead of one primary-key lookup per row.
 Expected<void> apply_transitions(pg::Connection& tx, Columns& columns) {
   if (columns.count == 0) return {};
   auto done = tx.exec_prepared(R"SQL(
-WITH input AS (
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[],
-                       $7::text[], $8::text[])
+WITH input AS MATERIALIZED (
+  SELECT i.*, 'sending'::text AS from_status
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[],
+              $7::text[], $8::text[])
     AS i(id, status, reason, detail, delay_ms, refund, provider_id, wa_id)
 ), overtaken AS (
   UPDATE messages m SET provider_message_id = COALESCE(m.provider_message_id, i.provider_id),
@@ -72,7 +79,7 @@ WITH input AS (
          attempts = m.attempts - i.refund,
          provider_message_id = COALESCE(m.provider_message_id, i.provider_id),
          wa_id = COALESCE(m.wa_id, i.wa_id)
-  FROM input i WHERE m.id = i.id AND m.status = 'sending'
+  FROM input i WHERE m.id = i.id AND m.status = i.from_status
   RETURNING m.id, i.status, i.reason, i.detail)
 INSERT INTO message_events (message_id, status, reason, detail)
 SELECT id, status, reason, detail::jsonb FROM moved)SQL",
@@ -90,56 +97,51 @@ Expected<std::vector<ClaimResult>> claim_batch(pg::Connection& conn, const std::
                                                const std::vector<ClaimRequest>& requests) {
   std::vector<ClaimResult> results(requests.size());
   if (requests.empty()) return results;
-  PgArrayBuilder sessions, aheads, blocked_sessions, blocked_recipients, group_sessions, blocked_groups;
+  // One array element per session. Each session's blocked recipients and groups travel as one
+  // element holding an array literal, cast back per row: the statement never joins one list
+  // against another, so no plan can compare every session with every blocked pair.
+  PgArrayBuilder sessions, aheads, blocked_recipients, blocked_groups;
   std::map<std::int64_t, std::size_t> index_of;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const auto& request = requests[i];
-    const std::string id = std::to_string(request.session_id);
     index_of[request.session_id] = i;
-    sessions.add(id);
+    sessions.add(std::to_string(request.session_id));
     aheads.add(std::to_string(std::max<long long>(0, request.ahead.count())));
-    for (const auto& r : request.blocked_recipients) {
-      blocked_sessions.add(id);
-      blocked_recipients.add(r);
-    }
-    for (const auto& g : request.blocked_groups) {
-      group_sessions.add(id);
-      blocked_groups.add(g);
-    }
+    PgArrayBuilder recipients, groups;
+    for (const auto& r : request.blocked_recipients) recipients.add(r);
+    for (const auto& g : request.blocked_groups) groups.add(g);
+    blocked_recipients.add(std::move(recipients).finish());
+    blocked_groups.add(std::move(groups).finish());
   }
-  // The lease rows are key-share-locked: a takeover (which locks them FOR UPDATE first) waits for
+  // A held lease row is key-share-locked: a takeover (which locks it FOR UPDATE first) waits for
   // the claims in flight, and only the owner of a live lease claims. Lease renewals and holds are
   // plain UPDATEs of non-key columns, which a key-share lock does not block (a share lock did:
   // renewing 1,000 leases queued behind the claims in flight and every claim behind it).
+  // Every per-session step is a LATERAL lookup by key, whatever the planner guesses of the input
+  // size: joined as sets, a 500-session claim was planned as a nested loop over a sequential scan
+  // of all sessions or over the aggregated blocked lists, 100-170 ms instead of ~40 (auto_explain
+  // in the 10,000-session benchmark).
   // Expired messages are never claimed (expires_at > now()); expire_overdue() marks them.
-  // Blocked recipients and groups are gathered into one array per session first: checked against
-  // the whole batch's list, each candidate cost O(batch) (a 500-session claim with 1,000 blocked
-  // pairs took 300-1,000 ms instead of ~30).
   auto rows = conn.exec_prepared(R"SQL(
 WITH req AS (
-  SELECT r.session_id, now() + make_interval(secs => max(r.ahead_ms) / 1000.0) AS horizon
-  FROM unnest($1::bigint[], $7::bigint[]) AS r(session_id, ahead_ms) GROUP BY r.session_id
-), blocked AS (
-  SELECT b.session_id, array_agg(b.recipient) AS recipients
-  FROM unnest($3::bigint[], $4::text[]) AS b(session_id, recipient) GROUP BY b.session_id
-), busy_groups AS (
-  SELECT g.session_id, array_agg(g.group_id) AS groups
-  FROM unnest($5::bigint[], $6::text[]) AS g(session_id, group_id) GROUP BY g.session_id
+  SELECT r.session_id, now() + make_interval(secs => r.ahead_ms / 1000.0) AS horizon,
+         r.recipients::text[] AS blocked_recipients, r.groups::text[] AS blocked_groups
+  FROM unnest($1::bigint[], $3::bigint[], $4::text[], $5::text[]) AS r(session_id, ahead_ms, recipients, groups)
 ), lease AS (
-  SELECT s.id, req.horizon, COALESCE(b.recipients, '{}') AS blocked_recipients,
-         COALESCE(g.groups, '{}') AS blocked_groups
-  FROM whatsapp_sessions s JOIN req ON req.session_id = s.id
-  LEFT JOIN blocked b ON b.session_id = s.id LEFT JOIN busy_groups g ON g.session_id = s.id
-  WHERE s.state = 'active' AND s.lease_owner = $2 AND s.lease_until > now()
-  FOR KEY SHARE OF s
+  SELECT r.*, held.id IS NOT NULL AS held
+  FROM req r LEFT JOIN LATERAL (
+    SELECT s.id FROM whatsapp_sessions s
+    WHERE s.id = r.session_id AND s.state = 'active' AND s.lease_owner = $2 AND s.lease_until > now()
+    FOR KEY SHARE) held ON true
 ), next AS (
   SELECT pick.id FROM lease l CROSS JOIN LATERAL (
     SELECT m.id FROM messages m
-    WHERE m.session_id = l.id AND m.status = 'queued' AND m.send_at <= l.horizon
+    WHERE m.session_id = l.session_id AND m.status = 'queued' AND m.send_at <= l.horizon
       AND m.expires_at > GREATEST(now(), m.send_at)
       AND m.recipient <> ALL (l.blocked_recipients)
       AND (m.group_id IS NULL OR m.group_id <> ALL (l.blocked_groups))
     ORDER BY m.priority, m.send_at, m.id LIMIT 1 FOR UPDATE OF m SKIP LOCKED) pick
+  WHERE l.held
 ), claimed AS (
   UPDATE messages m SET status = 'sending', status_reason = NULL, attempts = m.attempts + 1, updated_at = now()
   FROM next WHERE m.id = next.id
@@ -156,14 +158,13 @@ WITH req AS (
 SELECT session_id, id, recipient, kind, content, attempts, accepted_at, group_id, group_interval_ms,
        disparo_rfc3339(due), true AS lease_held FROM claimed
 UNION ALL
-SELECT r.session_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+SELECT l.session_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        (SELECT disparo_rfc3339(min(q.send_at)) FROM messages q
-        WHERE q.session_id = r.session_id AND q.status = 'queued' AND q.send_at > r.horizon),
-       EXISTS (SELECT 1 FROM lease WHERE lease.id = r.session_id)
-FROM req r WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.session_id = r.session_id))SQL",
-                        {std::move(sessions).finish(), owner, std::move(blocked_sessions).finish(),
-                         std::move(blocked_recipients).finish(), std::move(group_sessions).finish(),
-                         std::move(blocked_groups).finish(), std::move(aheads).finish()});
+        WHERE q.session_id = l.session_id AND q.status = 'queued' AND q.send_at > l.horizon),
+       l.held
+FROM lease l WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.session_id = l.session_id))SQL",
+                        {std::move(sessions).finish(), owner, std::move(aheads).finish(),
+                         std::move(blocked_recipients).finish(), std::move(blocked_groups).finish()});
   if (!rows) return rows.error();
   for (int r = 0; r < rows->size(); ++r) {
     auto found = index_of.find(rows->int64(r, 0));
@@ -237,11 +238,12 @@ INSERT INTO session_events (session_id, state, reason) SELECT id, 'paused', $2 F
     if (auto moved = apply_transitions(tx, transitions); !moved) return moved.error();
     if (waiting_count > 0) {
       auto waiting = tx.exec_prepared(R"SQL(
-WITH input AS (
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS i(id, reason, detail)
+WITH input AS MATERIALIZED (  -- from_status: see apply_transitions
+  SELECT i.*, 'sending'::text AS from_status
+  FROM unnest($1::bigint[], $2::text[], $3::text[]) AS i(id, reason, detail)
 ), marked AS (
   UPDATE messages m SET status_reason = i.reason, updated_at = now()
-  FROM input i WHERE m.id = i.id AND m.status = 'sending' RETURNING m.id, i.reason, i.detail)
+  FROM input i WHERE m.id = i.id AND m.status = i.from_status RETURNING m.id, i.reason, i.detail)
 INSERT INTO message_events (message_id, status, reason, detail)
 SELECT id, 'sending', reason, detail::jsonb FROM marked)SQL",
                              {std::move(waiting_ids).finish(), std::move(waiting_reasons).finish(),

@@ -34,7 +34,7 @@ struct SenderSettings {
   SessionDbSettings db{};
   std::chrono::milliseconds refresh_interval{5'000};
   std::chrono::seconds unknown_outcome_after{600};  // then "outcome unknown" ends failed
-  std::size_t max_in_flight = 256;                  // provider requests at once, all sessions
+  std::size_t max_in_flight = 1024;                 // provider requests at once, all sessions
 };
 
 class Sender {

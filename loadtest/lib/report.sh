@@ -101,7 +101,7 @@ report_markdown() {
 - Machine: $(machine_line)
 - Software: $(software_line)
 - Command: \`$COMMAND_LINE\` (total $(v total_seconds) s)
-- Dispatcher: default settings (database pool 8, idle poll 2 s, at most 256 provider requests in flight, claims/records batched up to 500, one event-loop thread), log level info${BENCH_DISPATCHER_ENV:+, plus $BENCH_DISPATCHER_ENV}
+- Dispatcher: default settings (database pool 8, idle poll 2 s, at most 1,024 provider requests in flight, claims/records batched up to 500, one event-loop thread), log level info${BENCH_DISPATCHER_ENV:+, plus $BENCH_DISPATCHER_ENV}
 - The machine is shared: "others" in the CPU lines is CPU used by processes outside the benchmark
   during that phase (other engineers' compilers and tests), out of $(($(nproc) * 100)) %.$(priority_note)
 

@@ -134,7 +134,7 @@ TEST(ConfigTest, KeysMissingFromTheFileKeepTheirDefaults) {
   EXPECT_EQ(d->http.port, 9001);
   EXPECT_EQ(d->http.host, "127.0.0.1");
   EXPECT_EQ(d->database.pool_size, 8u);
-  EXPECT_EQ(d->max_in_flight, 256u);
+  EXPECT_EQ(d->max_in_flight, 1024u);
 }
 
 TEST(ConfigTest, EnvironmentOverridesEveryKind) {
