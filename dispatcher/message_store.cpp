@@ -18,6 +18,9 @@ std::string int_array(const std::vector<std::int64_t>& values) {
 
 // One statement does it all: ids are drawn first so results map back to request order,
 // ON CONFLICT skips idempotent replays, and the events of inserted rows go in with them.
+// Rows without an idempotency key are inserted without ON CONFLICT: with it, PostgreSQL makes
+// every row a speculative insertion (a lock taken and released and an extra WAL record per row)
+// even when the row can never conflict.
 constexpr const char* kInsertSql = R"SQL(
 WITH input AS (
   SELECT t.*, nextval(pg_get_serial_sequence('messages', 'id')) AS new_id
@@ -27,7 +30,7 @@ WITH input AS (
        WITH ORDINALITY AS t(session_id, client_id, recipient, kind, content, priority,
                             idempotency_key, metadata, callback_url, send_at, expires_at,
                             group_id, group_interval_ms, suppressed, ord)
-), inserted AS (
+), keyed AS (
   INSERT INTO messages (id, tenant_id, session_id, client_id, recipient, kind, content, priority,
                         status, status_reason, idempotency_key, metadata, callback_url, send_at, expires_at,
                         group_id, group_interval_ms)
@@ -35,9 +38,21 @@ WITH input AS (
   SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority,
          CASE WHEN suppressed IS NULL THEN 'queued' ELSE 'cancelled' END, suppressed,
          idempotency_key, metadata, callback_url, send_at, expires_at, group_id, group_interval_ms
-  FROM input ORDER BY ord
+  FROM input WHERE idempotency_key IS NOT NULL ORDER BY ord
   ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, status, status_reason
+), unkeyed AS (
+  INSERT INTO messages (id, tenant_id, session_id, client_id, recipient, kind, content, priority,
+                        status, status_reason, idempotency_key, metadata, callback_url, send_at, expires_at,
+                        group_id, group_interval_ms)
+  OVERRIDING SYSTEM VALUE
+  SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority,
+         CASE WHEN suppressed IS NULL THEN 'queued' ELSE 'cancelled' END, suppressed,
+         NULL, metadata, callback_url, send_at, expires_at, group_id, group_interval_ms
+  FROM input WHERE idempotency_key IS NULL ORDER BY ord
+  RETURNING id, status, status_reason
+), inserted AS (
+  SELECT * FROM keyed UNION ALL SELECT * FROM unkeyed
 ), events AS (
   -- A suppressed message (recipient opted out of marketing) is accepted and cancelled at once.
   INSERT INTO message_events (message_id, status, reason)
