@@ -2,6 +2,8 @@
 
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 
 #include "common/phone.hpp"
 #include "common/rfc3339.hpp"
@@ -16,12 +18,24 @@ std::string int_array(const std::vector<std::int64_t>& values) {
   return std::move(array).finish();
 }
 
+// The INSERT shared by both halves of the accept statement, up to its filter on the key.
+constexpr std::string_view kInsertFromInput = R"SQL(
+  INSERT INTO messages (id, tenant_id, session_id, client_id, recipient, kind, content, priority,
+                        status, status_reason, idempotency_key, metadata, callback_url, send_at, expires_at,
+                        group_id, group_interval_ms)
+  OVERRIDING SYSTEM VALUE
+  SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority,
+         CASE WHEN suppressed IS NULL THEN 'queued' ELSE 'cancelled' END, suppressed,
+         idempotency_key, metadata, callback_url, send_at, expires_at, group_id, group_interval_ms
+  FROM input WHERE idempotency_key IS )SQL";
+
 // One statement does it all: ids are drawn first so results map back to request order,
 // ON CONFLICT skips idempotent replays, and the events of inserted rows go in with them.
 // Rows without an idempotency key are inserted without ON CONFLICT: with it, PostgreSQL makes
 // every row a speculative insertion (a lock taken and released and an extra WAL record per row)
-// even when the row can never conflict.
-constexpr const char* kInsertSql = R"SQL(
+// even when the row can never conflict. Built once from constant pieces.
+const std::string& insert_sql() {
+  static const std::string sql = std::string(R"SQL(
 WITH input AS (
   SELECT t.*, nextval(pg_get_serial_sequence('messages', 'id')) AS new_id
   FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[], $7::smallint[],
@@ -30,26 +44,10 @@ WITH input AS (
        WITH ORDINALITY AS t(session_id, client_id, recipient, kind, content, priority,
                             idempotency_key, metadata, callback_url, send_at, expires_at,
                             group_id, group_interval_ms, suppressed, ord)
-), keyed AS (
-  INSERT INTO messages (id, tenant_id, session_id, client_id, recipient, kind, content, priority,
-                        status, status_reason, idempotency_key, metadata, callback_url, send_at, expires_at,
-                        group_id, group_interval_ms)
-  OVERRIDING SYSTEM VALUE
-  SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority,
-         CASE WHEN suppressed IS NULL THEN 'queued' ELSE 'cancelled' END, suppressed,
-         idempotency_key, metadata, callback_url, send_at, expires_at, group_id, group_interval_ms
-  FROM input WHERE idempotency_key IS NOT NULL ORDER BY ord
+), keyed AS ()SQL") + std::string(kInsertFromInput) + R"SQL(NOT NULL ORDER BY ord
   ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, status, status_reason
-), unkeyed AS (
-  INSERT INTO messages (id, tenant_id, session_id, client_id, recipient, kind, content, priority,
-                        status, status_reason, idempotency_key, metadata, callback_url, send_at, expires_at,
-                        group_id, group_interval_ms)
-  OVERRIDING SYSTEM VALUE
-  SELECT new_id, $1, session_id, client_id, recipient, kind, content, priority,
-         CASE WHEN suppressed IS NULL THEN 'queued' ELSE 'cancelled' END, suppressed,
-         NULL, metadata, callback_url, send_at, expires_at, group_id, group_interval_ms
-  FROM input WHERE idempotency_key IS NULL ORDER BY ord
+), unkeyed AS ()SQL" + std::string(kInsertFromInput) + R"SQL(NULL ORDER BY ord
   RETURNING id, status, status_reason
 ), inserted AS (
   SELECT * FROM keyed UNION ALL SELECT * FROM unkeyed
@@ -69,6 +67,8 @@ LEFT JOIN messages existing
        ON inserted.id IS NULL AND existing.tenant_id = $1 AND existing.idempotency_key = input.idempotency_key
 ORDER BY input.ord
 )SQL";
+  return sql;
+}
 
 }  // namespace
 
@@ -277,7 +277,7 @@ Expected<std::vector<AcceptedMessage>> insert_messages(pg::Connection& conn, std
     request.suppressed_reason.empty() ? suppressed.add_null() : suppressed.add(request.suppressed_reason);
   }
   return pg::in_transaction(conn, [&](pg::Connection& tx) -> Expected<std::vector<AcceptedMessage>> {
-    auto rows = tx.exec_prepared(kInsertSql,
+    auto rows = tx.exec_prepared(insert_sql(),
                         {std::to_string(tenant_id), std::move(session_ids).finish(),
                          std::move(client_ids).finish(), std::move(recipients).finish(),
                          std::move(kinds).finish(), std::move(contents).finish(),
