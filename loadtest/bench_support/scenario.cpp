@@ -6,10 +6,10 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "common/prometheus_text.hpp"
 #include "loadtest/bench_support/stats.hpp"
 
 namespace disparo::bench {
@@ -107,25 +107,6 @@ RETURNING id)SQL",
   ids.reserve(static_cast<std::size_t>(rows->size()));
   for (int r = 0; r < rows->size(); ++r) ids.push_back(rows->int64(r, 0));
   return ids;
-}
-
-double metric_sum(const std::string& exposition, const std::string& name, const std::string& labels) {
-  double total = 0;
-  bool found = false;
-  std::istringstream lines(exposition);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (!line.starts_with(name)) continue;
-    if (line.size() <= name.size() || (line[name.size()] != '{' && line[name.size()] != ' ')) continue;
-    if (!labels.empty() && line.find(labels) == std::string::npos) continue;
-    const auto space = line.rfind(' ');
-    try {
-      total += std::stod(line.substr(space + 1));
-      found = true;
-    } catch (const std::exception&) {
-    }
-  }
-  return found ? total : -1;
 }
 
 double dispatcher_metric(HttpConnection& dispatcher, const std::string& name) {

@@ -56,9 +56,6 @@ std::vector<std::int64_t> create_sessions(pg::Connection& conn, std::int64_t ten
                                           const std::string& access_token, std::int64_t phone_base,
                                           const SessionPacing& pacing = {});
 
-// Sum of the samples of metric family `name` in a Prometheus text exposition (only those whose
-// labels contain `labels`, e.g. route="x", when given); -1 when there are none.
-double metric_sum(const std::string& exposition, const std::string& name, const std::string& labels = "");
 double dispatcher_metric(HttpConnection& dispatcher, const std::string& name);  // -1 on failure or absent
 // Cloud API send requests the sandbox has answered so far (-1 on failure). Progress is read here,
 // not from the dispatcher's /metrics: with 10,000 sessions its exposition has ~100,000 series,

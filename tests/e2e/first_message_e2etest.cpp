@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "common/crypto.hpp"
+#include "common/prometheus_text.hpp"
 #include "tests/e2e/e2e_environment.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_call.hpp"
@@ -150,10 +151,7 @@ CREATE TRIGGER e2e_refuse_poison BEFORE UPDATE ON provider_webhook_inbox FOR EAC
     return rows && rows->size() == 1 ? rows->int64(0, 0) : -1;
   };
   auto failures = [&env] {
-    const std::string sample = "\ndisparo_webhook_inbox_failures_total ";
-    const auto metrics = http_get(env.dispatcher_port(), "/metrics").body;
-    const auto at = metrics.find(sample);
-    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + sample.size(), 20));
+    return metric_sum(http_get(env.dispatcher_port(), "/metrics").body, "disparo_webhook_inbox_failures_total");
   };
   EXPECT_TRUE(eventually([&] {
     return count("processed_at IS NOT NULL AND body LIKE '%wamid.good-%'") == kGood && failures() >= 1.0;
