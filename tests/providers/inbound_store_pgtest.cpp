@@ -70,6 +70,47 @@ TEST_F(InboundStoreTest, ABatchMovesEachMessageToItsFurthestStatusOnce) {
   for (const auto& r : *again) EXPECT_FALSE(r.advanced);
 }
 
+// Meta puts up to 1,000 updates in one POST: every report of a full batch gets its own answer
+// (the statement counts per report without joining the lists back to the input).
+TEST_F(InboundStoreTest, EveryReportOfAThousandStatusBatchIsAnsweredOnItsOwn) {
+  constexpr int kMessages = 400;
+  std::vector<std::int64_t> ids;
+  std::vector<StatusInput> sent;
+  for (int i = 0; i < kMessages; ++i) {
+    ids.push_back(sending(cloud_, "+55119" + std::to_string(10000000 + i), "wamid.M" + std::to_string(i)));
+    sent.push_back(cloud_status("wamid.M" + std::to_string(i), "sent"));
+  }
+  ASSERT_TRUE(apply_status_batch(conn_, sent));
+  // Per message: delivered, then a duplicate of it; then 200 reports nobody sent.
+  std::vector<StatusInput> batch;
+  for (int i = 0; i < kMessages; ++i) {
+    batch.push_back(cloud_status("wamid.M" + std::to_string(i), "delivered"));
+    batch.push_back(cloud_status("wamid.M" + std::to_string(i), "delivered"));
+  }
+  for (int i = 0; i < 200; ++i) batch.push_back(cloud_status("wamid.NOBODY" + std::to_string(i), "read"));
+  ASSERT_EQ(batch.size(), 1000u);
+  auto applied = apply_status_batch(conn_, batch);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_EQ(applied->size(), batch.size());
+  for (int i = 0; i < kMessages; ++i) {
+    const auto& first = (*applied)[2 * i];
+    const auto& duplicate = (*applied)[2 * i + 1];
+    EXPECT_TRUE(first.matched && first.advanced) << i;
+    ASSERT_TRUE(first.sent_to_delivered_seconds.has_value()) << i;
+    EXPECT_GE(*first.sent_to_delivered_seconds, 0.0) << i;
+    EXPECT_TRUE(duplicate.matched) << i;
+    EXPECT_FALSE(duplicate.advanced) << i;  // one step per status: the first report carries it
+    EXPECT_FALSE(duplicate.sent_to_delivered_seconds.has_value()) << i;
+  }
+  for (std::size_t r = 2 * kMessages; r < batch.size(); ++r) {
+    EXPECT_FALSE((*applied)[r].matched) << r;
+    EXPECT_FALSE((*applied)[r].advanced) << r;
+  }
+  EXPECT_EQ(status_of(ids.front()), "delivered");
+  EXPECT_EQ(status_of(ids.back()), "delivered");
+  EXPECT_EQ(events_of(ids.back()), (std::vector<std::string>{"accepted", "queued", "sent", "delivered"}));
+}
+
 TEST_F(InboundStoreTest, EvolutionStatusWithoutTheNinthDigitFindsTheMessageInSending) {
   const auto id = sending(evo_, "+5511987654321");
   EvolutionStatus status{"BAE5F1", "551187654321@s.whatsapp.net", "delivered", "DELIVERY_ACK"};
