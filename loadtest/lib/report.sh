@@ -176,8 +176,14 @@ Physical limit on loopback (wrk, 1 thread, 16 connections, ${WRK_SECONDS:-5} s e
 | dispatcher \`GET /healthz\` | $(n wrk_dispatcher_healthz_req_per_s) | $(v wrk_dispatcher_healthz_p50) | $(v wrk_dispatcher_healthz_p99) |
 
 Dispatch rate / sandbox ceiling = $(ratio dispatch_many_sends_per_s_steady wrk_sandbox_send_req_per_s).
-The sandbox answers each send and posts 3 signed status webhooks (sent, delivered, read) back to the
-dispatcher 100 ms later, as Meta does; the dispatcher stores each.
+The sandbox answers each send and posts its three statuses (sent, delivered, read, 100 ms apart) back
+to the dispatcher in signed webhooks of up to 100 statuses each (\`loadtest/bench-sandbox-behaviour.json\`;
+Meta aggregates up to 1,000); the dispatcher stores every POST before answering and applies them in
+batches. Status reports applied during the $(n dispatch_many_sessions)-session run:
+$(n dispatch_many_status_reports_applied), against $(n dispatch_many_messages_acked) sends; the rest
+were stored and applied after the last send: every message of both runs read "read"
+$(v dispatch_status_drain_s) s after the run ($(n dispatch_status_unread_after_drain) not, when
+the 120 s wait ended).
 
 CPU, 1 session: $(cpu dispatch_solo).
 CPU, $(n dispatch_many_sessions) sessions: $(cpu dispatch_many).
