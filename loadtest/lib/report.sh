@@ -185,6 +185,12 @@ were stored and applied after the last send: every message of both runs read "re
 $(v dispatch_status_drain_s) s after the run ($(n dispatch_status_unread_after_drain) not, when
 the 120 s wait ended).
 
+WAL written during the $(n dispatch_many_sessions)-session run, per message (its acceptance, claim,
+outcome record and three status reports, the webhooks stored, and the rest of the dispatcher's
+writes meanwhile):
+$(v dispatch_many_wal_records_per_send) records, $(v dispatch_many_wal_fpi_per_send) full-page
+images, $(n dispatch_many_wal_bytes_per_send) bytes.
+
 CPU, 1 session: $(cpu dispatch_solo).
 CPU, $(n dispatch_many_sessions) sessions: $(cpu dispatch_many).
 
