@@ -76,6 +76,9 @@ int run(const Options& options) {
   const std::int64_t end_us = now_unix_us();
   cpu.stop(summary, key);
   const std::int64_t rss_after_run = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
+  // The statuses of the last sends are still arriving (and some stored ones not yet applied):
+  // when does every message read "read", the last status the sandbox posts?
+  const std::int64_t all_read_us = finished ? wait_for_status(db, sessions, "read", 120.0).value_or(-1) : -1;
   auto log = fetch_sandbox_log(sandbox);
   if (!log) throw std::runtime_error("sandbox log: " + log.error().message);
 
@@ -114,6 +117,13 @@ int run(const Options& options) {
   summary.add(key + "_sends_per_s_steady", series.steady_per_s, 0);
   summary.add(key + "_sends_per_s_peak_1s", series.peak_bucket_per_s, 0);
   summary.add(key + "_first_send_after_release_ms", static_cast<double>(series.first_us - release_us) / 1000.0, 1);
+  summary.add(key + "_all_read", std::string(all_read_us > 0 ? "yes" : "no"));
+  if (all_read_us > 0) {
+    summary.add(key + "_all_read_after_last_send_s", static_cast<double>(all_read_us - series.last_us) / 1e6, 1);
+    // First send to the last "read" applied: the rate this run sustained with all its statuses.
+    summary.add(key + "_sent_and_read_per_s",
+                static_cast<double>(firsts.size()) / (static_cast<double>(all_read_us - series.first_us) / 1e6), 0);
+  }
   summary.add(key + "_sent_before_release", sent_before_release);
   add_distribution(summary, key + "_release_to_sent", release_to_sent_ms);
   add_distribution(summary, key + "_accept_to_sent", accept_to_sent_ms);

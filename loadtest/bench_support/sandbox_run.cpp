@@ -109,6 +109,18 @@ bool wait_for_sends(HttpConnection& sandbox, pg::Connection& db, const std::vect
   return done;
 }
 
+std::optional<std::int64_t> wait_for_status(pg::Connection& db, const std::vector<std::int64_t>& sessions,
+                                            const std::string& status, double deadline_s) {
+  const std::string ids = id_array(sessions);
+  const bool done = wait_until([&] {
+    auto rows = db.exec("SELECT count(*) FROM messages WHERE session_id = ANY($1::bigint[]) AND status <> $2",
+                        {ids, status});
+    return rows && rows->int64(0, 0) == 0;
+  }, deadline_s, 100);
+  if (!done) return std::nullopt;
+  return now_unix_us();
+}
+
 std::unordered_map<std::int64_t, std::int64_t> message_times(pg::Connection& db, const std::vector<std::int64_t>& sessions,
                                                             const std::string& column) {
   const std::string ids = id_array(sessions);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,6 +50,11 @@ class BackendSampler {
 // PostgreSQL instead), printing progress every few seconds; returns false at the deadline.
 bool wait_for_sends(HttpConnection& sandbox, pg::Connection& db, const std::vector<std::int64_t>& sessions,
                     double baseline, std::int64_t expected, double deadline_s, BackendSampler* sampler = nullptr);
+
+// Waits until every message of `sessions` reads `status` (the sandbox's last status report
+// applied); returns the unix microseconds when it saw that, or nullopt at the deadline.
+std::optional<std::int64_t> wait_for_status(pg::Connection& db, const std::vector<std::int64_t>& sessions,
+                                            const std::string& status, double deadline_s);
 
 std::string id_array(const std::vector<std::int64_t>& ids);  // PostgreSQL bigint[] literal
 

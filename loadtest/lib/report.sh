@@ -181,9 +181,10 @@ to the dispatcher in signed webhooks of up to 100 statuses each (\`loadtest/benc
 Meta aggregates up to 1,000); the dispatcher stores every POST before answering and applies them in
 batches. Status reports applied during the $(n dispatch_many_sessions)-session run:
 $(n dispatch_many_status_reports_applied), against $(n dispatch_many_messages_acked) sends; the rest
-were stored and applied after the last send: every message of both runs read "read"
-$(v dispatch_status_drain_s) s after the run ($(n dispatch_status_unread_after_drain) not, when
-the 120 s wait ended).
+were stored and applied after the last send: every message read "read"
+$(v dispatch_many_all_read_after_last_send_s) s after the last send (all read within 120 s:
+$(v dispatch_many_all_read)). From the first send to the last "read",
+$(n dispatch_many_sent_and_read_per_s) messages/s were sent and read.
 
 WAL written during the $(n dispatch_many_sessions)-session run, per message (its acceptance, claim,
 outcome record and three status reports, the webhooks stored, and the rest of the dispatcher's
