@@ -199,7 +199,14 @@ Expected<std::vector<bool>> record_attempts(pg::Connection& conn, const std::vec
     PgArrayBuilder waiting_ids, waiting_reasons, waiting_details;
     std::size_t waiting_count = 0;
     std::map<std::int64_t, std::string> pauses;  // session -> reason
-    for (const auto& record : records) {
+    // In message id order, the order the status webhooks lock theirs in (no deadlock between them).
+    std::vector<const AttemptRecord*> in_id_order;
+    in_id_order.reserve(records.size());
+    for (const auto& record : records) in_id_order.push_back(&record);
+    std::sort(in_id_order.begin(), in_id_order.end(),
+              [](const AttemptRecord* a, const AttemptRecord* b) { return a->message_id < b->message_id; });
+    for (const AttemptRecord* sorted : in_id_order) {
+      const AttemptRecord& record = *sorted;
       const std::string detail = outcome_detail(record.outcome);
       const auto& decision = record.decision;
       switch (decision.action) {

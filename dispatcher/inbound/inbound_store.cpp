@@ -197,7 +197,10 @@ WITH input AS (
       ORDER BY m.id LIMIT 1))
     LIMIT 1) t
 ), current AS (
-  SELECT m.id, m.status FROM messages m WHERE m.id IN (SELECT message_id FROM matched) FOR UPDATE
+  -- Locked in id order, as the outcome records lock theirs: two transactions that both lock a
+  -- set of messages this way wait for each other but never deadlock.
+  SELECT m.id, m.status FROM messages m WHERE m.id IN (SELECT message_id FROM matched)
+  ORDER BY m.id FOR UPDATE
 ), applicable AS (
   SELECT x.*, row_number() OVER (PARTITION BY x.message_id ORDER BY x.rank DESC, x.ord) AS pick
   FROM matched x JOIN current c ON c.id = x.message_id

@@ -224,7 +224,11 @@ ProviderWebhooks::ProviderWebhooks(asio::io_context& io, Database& db, Dispatche
                                    std::function<void()> refresh_sessions, ProviderWebhookSettings settings)
     : io_(io), db_(db), metrics_(metrics), provider_metrics_(provider_metrics), log_(log),
       refresh_sessions_(std::move(refresh_sessions)), settings_(std::move(settings)), sweep_timer_(io),
-      // One lane: two batches touching the same messages in different orders would deadlock.
+      // One lane. The status statement locks its messages in id order, so a second lane would
+      // not deadlock, but it gains nothing: a message's delivered and read arrive in POSTs ~100 ms
+      // apart, so consecutive batches share most of their messages and a second lane waits for
+      // the first one's row locks (measured: all statuses applied 10.4 s after the last send with
+      // two lanes, 12.2 s with one, within the run-to-run spread).
       applier_(std::make_unique<Batcher<std::int64_t, AppliedWebhook>>(
           io, db, apply_stored, BatcherSettings{.max_batch = settings_.max_batch, .lanes = 1})) {}
 
