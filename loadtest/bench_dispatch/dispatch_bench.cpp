@@ -66,6 +66,9 @@ int run(const Options& options) {
 
   const std::int64_t rss_enqueued = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
 
+  // Status reports applied by the last send (the rest are applied after it); counted from here.
+  HttpConnection dispatcher(setup.dispatcher.host, setup.dispatcher.port);
+  const double reports_before = dispatcher_metric(dispatcher, "disparo_webhook_status_reports_total");
   CpuUsage cpu(parse_watch(options.text("watch", "")));
   BackendSampler backends;
   cpu.start();
@@ -75,6 +78,7 @@ int run(const Options& options) {
   const bool finished = wait_for_sends(sandbox, db, sessions, baseline, posted.messages_acked, deadline_s, &backends);
   const std::int64_t end_us = now_unix_us();
   cpu.stop(summary, key);
+  const double reports_by_end = dispatcher_metric(dispatcher, "disparo_webhook_status_reports_total");
   const std::int64_t rss_after_run = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
   // The statuses of the last sends are still arriving (and some stored ones not yet applied):
   // when does every message read "read", the last status the sandbox posts?
@@ -117,6 +121,9 @@ int run(const Options& options) {
   summary.add(key + "_sends_per_s_steady", series.steady_per_s, 0);
   summary.add(key + "_sends_per_s_peak_1s", series.peak_bucket_per_s, 0);
   summary.add(key + "_first_send_after_release_ms", static_cast<double>(series.first_us - release_us) / 1000.0, 1);
+  if (reports_before >= 0 && reports_by_end >= 0) {
+    summary.add(key + "_status_reports_by_last_send", static_cast<std::int64_t>(reports_by_end - reports_before));
+  }
   summary.add(key + "_all_read", std::string(all_read_us > 0 ? "yes" : "no"));
   if (all_read_us > 0) {
     summary.add(key + "_all_read_after_last_send_s", static_cast<double>(all_read_us - series.last_us) / 1e6, 1);

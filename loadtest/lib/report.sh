@@ -179,8 +179,8 @@ Dispatch rate / sandbox ceiling = $(ratio dispatch_many_sends_per_s_steady wrk_s
 The sandbox answers each send and posts its three statuses (sent, delivered, read, 100 ms apart) back
 to the dispatcher in signed webhooks of up to 100 statuses each (\`loadtest/bench-sandbox-behaviour.json\`;
 Meta aggregates up to 1,000); the dispatcher stores every POST before answering and applies them in
-batches. Status reports applied during the $(n dispatch_many_sessions)-session run:
-$(n dispatch_many_status_reports_applied), against $(n dispatch_many_messages_acked) sends; the rest
+batches. Status reports applied by the last send of the $(n dispatch_many_sessions)-session run:
+$(n dispatch_many_status_reports_by_last_send), against $(n dispatch_many_messages_acked) sends; the rest
 were stored and applied after the last send: every message read "read"
 $(v dispatch_many_all_read_after_last_send_s) s after the last send (all read within 120 s:
 $(v dispatch_many_all_read)). From the first send to the last "read",
