@@ -199,7 +199,10 @@ Expected<std::vector<bool>> record_attempts(pg::Connection& conn, const std::vec
     PgArrayBuilder waiting_ids, waiting_reasons, waiting_details;
     std::size_t waiting_count = 0;
     std::map<std::int64_t, std::string> pauses;  // session -> reason
-    // In message id order, the order the status webhooks lock theirs in (no deadlock between them).
+    // In message id order, the order a status batch locks its messages in, so the update that
+    // moves messages out of "sending" and a status batch wait for each other instead of
+    // deadlocking. The second pass (ids added to rows a status already moved) locks after it, so
+    // one rare cycle remains: PostgreSQL breaks it and this batch is retried (retry_failed).
     std::vector<const AttemptRecord*> in_id_order;
     in_id_order.reserve(records.size());
     for (const auto& record : records) in_id_order.push_back(&record);
