@@ -352,17 +352,42 @@ void ProviderWebhooks::stop() {
   applier_->stop();  // what is still queued stays stored: the next start's sweeper applies it
 }
 
+asio::awaitable<bool> ProviderWebhooks::process_together(const std::vector<std::int64_t>& inbox_ids) {
+  // Submitted at once, so the applier takes them in batches of max_batch per transaction; one by
+  // one, a backlog would cost a transaction per webhook.
+  struct Join {
+    explicit Join(asio::io_context& io) : done(io) { done.expires_at(asio::steady_timer::time_point::max()); }
+    asio::steady_timer done;
+    std::size_t remaining = 0;
+    bool all_applied = true;
+  };
+  auto join = std::make_shared<Join>(io_);
+  join->remaining = inbox_ids.size();
+  for (const auto id : inbox_ids) {
+    asio::co_spawn(io_, [this, join, id]() -> asio::awaitable<void> {
+      if (!co_await process(id)) join->all_applied = false;
+      if (--join->remaining == 0) join->done.cancel();
+    }, asio::detached);
+  }
+  if (join->remaining > 0) co_await join->done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  co_return join->all_applied;
+}
+
 asio::awaitable<void> ProviderWebhooks::sweep() {
+  constexpr int kPage = 500;
   while (!stopping_) {
     const int after = settings_.retry_after_seconds;
-    auto pending = co_await db_.run([after](pg::Connection& conn) { return pending_inbox(conn, after, 100); });
-    if (pending) {
-      for (auto id : *pending) {
-        if (stopping_) break;
-        co_await process(id);
-      }
+    auto pending = co_await db_.run([after](pg::Connection& conn) { return pending_inbox(conn, after, kPage); });
+    // A full page that was all applied means a backlog (after an outage): the next page follows
+    // at once. A page with a webhook that failed again waits the interval, so a webhook that can
+    // never be applied is not retried in a loop.
+    bool more = false;
+    if (pending && !pending->empty() && !stopping_) {
+      const bool all_applied = co_await process_together(*pending);
+      more = all_applied && pending->size() == static_cast<std::size_t>(kPage);
     }
     if (stopping_) break;
+    if (more) continue;
     sweep_timer_.expires_after(settings_.sweep_interval);
     co_await sweep_timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
   }

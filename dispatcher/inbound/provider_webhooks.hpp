@@ -8,7 +8,8 @@
 // provider_webhook_inbox (one INSERT), answered 200, and then applied on a worker. The webhooks
 // stored while the previous ones were being applied are applied together, in one transaction
 // (a batch of 1,000 statuses is one statement, not one round trip per status). A stored webhook
-// that could not be applied (database down, crash) is retried by a sweeper.
+// that could not be applied (database down, crash) is retried by a sweeper, which hands a
+// backlog to the applier a page at a time, so it too is applied in batches.
 // Use from the io_context's thread.
 #pragma once
 
@@ -17,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
@@ -59,6 +61,8 @@ class ProviderWebhooks {
  private:
   asio::awaitable<http::Response> store_and_ack(std::string_view provider, std::optional<std::int64_t> session_id,
                                                 const std::string& body);
+  // Applies stored webhooks together (see sweep()); true when every one was applied.
+  asio::awaitable<bool> process_together(const std::vector<std::int64_t>& inbox_ids);
   asio::awaitable<void> sweep();
 
   asio::io_context& io_;
