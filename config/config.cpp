@@ -117,6 +117,8 @@ Bindings<DispatcherSettings> dispatcher_bindings() {
                [](S& s, const Value& v) { s.recipient_defer = as_ms(v); }});
   b.push_back({integer("sender", "unknown_outcome_ms", 1, kDayMs),
                [](S& s, const Value& v) { s.unknown_outcome = as_ms(v); }});
+  b.push_back({integer("sender", "lease_ttl_ms", 1'000, 10 * 60'000),
+               [](S& s, const Value& v) { s.lease_ttl = as_ms(v); }});
   b.push_back({integer("sender", "shutdown_grace_ms", 0, 10 * 60'000),
                [](S& s, const Value& v) { s.shutdown_grace = as_ms(v); }});
   b.push_back({integer("sender", "max_batch", 1, 10'000),

@@ -84,6 +84,9 @@ struct DispatcherSettings {
   std::chrono::milliseconds slow_down{30'000};
   std::chrono::milliseconds recipient_defer{60'000};
   std::chrono::milliseconds unknown_outcome{600'000};
+  // lease_ttl_ms 1000..600000: a session's lease (docs/delivery-semantics.md, "Several
+  // dispatchers"): renewed every third of it; a dead instance's sessions wait this long.
+  std::chrono::milliseconds lease_ttl{15'000};
   // shutdown_grace_ms 0..600000: in-flight sends may finish within it.
   std::chrono::milliseconds shutdown_grace{10'000};
   // max_batch 1..10000: messages in one POST /v1/messages.

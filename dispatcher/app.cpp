@@ -96,7 +96,7 @@ struct DispatcherApp::Parts {
                SenderSettings{.runner = RunnerSettings{.poll_interval = settings.poll_interval,
                                                        .claim_ahead = settings.claim_ahead,
                                                        .retry = retry_settings(settings)},
-                              .db = SessionDbSettings{.instance = instance_name(settings)},
+                              .db = SessionDbSettings{.instance = instance_name(settings), .lease_ttl = settings.lease_ttl},
                               .unknown_outcome_after = std::chrono::duration_cast<std::chrono::seconds>(
                                   std::max<std::chrono::milliseconds>(settings.unknown_outcome, std::chrono::seconds(1))),
                               .max_in_flight = settings.max_in_flight}),

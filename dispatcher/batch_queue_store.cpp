@@ -292,7 +292,7 @@ WHERE s.id = i.id AND (s.hold_reason IS DISTINCT FROM i.reason OR s.next_send_at
 }
 
 Expected<std::vector<TakeoverResult>> take_over_sessions(pg::Connection& conn, const std::string& owner,
-                                                          std::chrono::seconds ttl,
+                                                          std::chrono::milliseconds ttl,
                                                           const std::vector<TakeoverRequest>& requests) {
   std::vector<TakeoverResult> results(requests.size());
   if (requests.empty()) return results;
@@ -310,7 +310,7 @@ Expected<std::vector<TakeoverResult>> take_over_sessions(pg::Connection& conn, c
         "SELECT id FROM whatsapp_sessions WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", {id_array});
     if (!locked) return locked.error();
     auto acquired = tx.exec_prepared(R"SQL(
-UPDATE whatsapp_sessions SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::bigint)
+UPDATE whatsapp_sessions SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::bigint / 1000.0)
 WHERE id = ANY($1::bigint[]) AND state = 'active'
   AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until IS NULL OR lease_until < now())
 RETURNING id)SQL",
@@ -370,13 +370,13 @@ ORDER BY l.session_id, l.started_at, l.id)SQL",
 }
 
 Expected<std::vector<std::int64_t>> renew_leases(pg::Connection& conn, const std::string& owner,
-                                                 std::chrono::seconds ttl, const std::vector<std::int64_t>& ids) {
+                                                 std::chrono::milliseconds ttl, const std::vector<std::int64_t>& ids) {
   std::vector<std::int64_t> held;
   if (ids.empty()) return held;
   PgArrayBuilder array;
   for (auto id : ids) array.add(std::to_string(id));
   auto rows = conn.exec_prepared(R"SQL(
-UPDATE whatsapp_sessions SET lease_until = now() + make_interval(secs => $3::bigint)
+UPDATE whatsapp_sessions SET lease_until = now() + make_interval(secs => $3::bigint / 1000.0)
 WHERE id = ANY($1::bigint[]) AND lease_owner = $2 AND state = 'active'
 RETURNING id)SQL",
                         {std::move(array).finish(), owner, std::to_string(ttl.count())});

@@ -61,13 +61,13 @@ struct TakeoverResult {
 // Takes the leases of free sessions for `owner`, requeues what previous holders left in
 // "sending" without an answer, and reads the send ledgers to rebuild each pace, in one transaction.
 Expected<std::vector<TakeoverResult>> take_over_sessions(pg::Connection& conn, const std::string& owner,
-                                                          std::chrono::seconds ttl,
+                                                          std::chrono::milliseconds ttl,
                                                           const std::vector<TakeoverRequest>& requests);
 
 // Extends the leases `owner` holds; returns the ids still held (the others were lost: paused,
 // deleted or taken over after expiry).
 Expected<std::vector<std::int64_t>> renew_leases(pg::Connection& conn, const std::string& owner,
-                                                 std::chrono::seconds ttl, const std::vector<std::int64_t>& ids);
+                                                 std::chrono::milliseconds ttl, const std::vector<std::int64_t>& ids);
 
 // Gives the leases up in one statement (shutdown).
 Expected<void> release_leases(pg::Connection& conn, const std::string& owner, const std::vector<std::int64_t>& ids);

@@ -97,6 +97,9 @@ class Batcher {
 
   std::size_t queued() const { return queue_.size(); }
 
+  // Called with each request once it was flushed successfully (on the io_context's thread).
+  void on_flushed(std::function<void(const Request&)> hook) { on_flushed_ = std::move(hook); }
+
  private:
   struct Slot {
     Slot(asio::io_context& io, Request r) : request(std::move(r)), done(io) {
@@ -133,6 +136,9 @@ class Batcher {
         co_await backoff.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
         continue;
       }
+      if (flushed && on_flushed_) {
+        for (const auto& slot : batch) on_flushed_(slot->request);
+      }
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (!flushed) {
           batch[i]->result.emplace(flushed.error());
@@ -154,6 +160,7 @@ class Batcher {
   asio::io_context& io_;
   Database& db_;
   Flush flush_;
+  std::function<void(const Request&)> on_flushed_;
   BatcherSettings settings_;
   asio::steady_timer wake_;
   std::deque<SlotPtr> queue_;

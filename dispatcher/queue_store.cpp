@@ -118,9 +118,9 @@ ORDER BY s.id)SQL");
 }
 
 Expected<bool> acquire_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
-                             std::chrono::seconds ttl) {
+                             std::chrono::milliseconds ttl) {
   auto rows = conn.exec_prepared(R"SQL(
-UPDATE whatsapp_sessions SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::bigint)
+UPDATE whatsapp_sessions SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::bigint / 1000.0)
 WHERE id = $1 AND state = 'active'
   AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until IS NULL OR lease_until < now())
 RETURNING id)SQL",

@@ -56,7 +56,7 @@ Expected<ClaimResult> claim_next(pg::Connection& conn, std::int64_t session_id, 
 // Takes or renews the session's lease for `owner` when it is free, expired or already ours.
 // Returns whether `owner` holds it now.
 Expected<bool> acquire_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner,
-                             std::chrono::seconds ttl);
+                             std::chrono::milliseconds ttl);
 // Gives the lease up (queue stopped): another instance may take the session at once.
 Expected<void> release_lease(pg::Connection& conn, std::int64_t session_id, const std::string& owner);
 

@@ -28,7 +28,12 @@ SessionDb::SessionDb(asio::io_context& io, Database& db, log::Logger& log, Sessi
                    return take_over_sessions(conn, owner, ttl, requests);
                  },
                  BatcherSettings{.max_batch = settings_.max_batch, .lanes = settings_.takeover_lanes}),
-      renew_timer_(io) {}
+      renew_timer_(io) {
+  records_.on_flushed([this](const AttemptRecord& record) {
+    auto found = unrecorded_.find(record.session_id);
+    if (found != unrecorded_.end() && --found->second == 0) unrecorded_.erase(found);
+  });
+}
 
 void SessionDb::start() {
   claims_.start();
@@ -43,9 +48,13 @@ asio::awaitable<Expected<ClaimResult>> SessionDb::claim(ClaimRequest request) {
   co_return result;
 }
 
-void SessionDb::record(AttemptRecord record) { records_.post(std::move(record)); }
+void SessionDb::record(AttemptRecord record) {
+  ++unrecorded_[record.session_id];
+  records_.post(std::move(record));
+}
 
 asio::awaitable<bool> SessionDb::record_and_wait(AttemptRecord record) {
+  ++unrecorded_[record.session_id];
   auto stored = co_await records_.submit(std::move(record));
   co_return stored.has_value();
 }
@@ -54,6 +63,15 @@ void SessionDb::publish_hold(HoldUpdate hold) { holds_.post(std::move(hold)); }
 
 asio::awaitable<Expected<TakeoverResult>> SessionDb::take_over(TakeoverRequest request) {
   const auto id = request.session_id;
+  // The takeover requeues the session's messages still "sending" without an answer. An answer
+  // this process got but has not stored yet (the record batch is retried while PostgreSQL is
+  // unreachable, and an outage longer than the lease makes this process take its own session
+  // back) would be requeued and sent twice: store it first.
+  asio::steady_timer tick(io_);
+  while (unrecorded_.contains(id) && !stopping_) {
+    tick.expires_after(std::chrono::milliseconds(10));
+    co_await tick.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  }
   auto result = co_await takeovers_.submit(std::move(request));
   if (result && result->acquired) held_.insert(id);
   co_return result;

@@ -5,7 +5,8 @@
 // batch instead of one per request. Records and holds are posted (the runner does not wait) and
 // retried until they succeed; drain() flushes them at shutdown. Leases: the runner takes its
 // session's lease once (take_over), then one statement every lease_ttl/3 renews all held leases;
-// held() says whether the last renewal still had it.
+// held() says whether the last renewal still had it. A takeover of a session whose attempts this
+// process has not stored yet waits for them (see take_over).
 // io_context thread only.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
@@ -27,7 +29,7 @@ namespace disparo::dispatch {
 
 struct SessionDbSettings {
   std::string instance;  // owner name of the leases
-  std::chrono::seconds lease_ttl{15};
+  std::chrono::milliseconds lease_ttl{15'000};  // [sender] lease_ttl_ms
   std::size_t max_batch = 500;
   int claim_lanes = 2;
   int record_lanes = 2;
@@ -69,6 +71,8 @@ class SessionDb {
   Batcher<HoldUpdate, bool> holds_;
   Batcher<TakeoverRequest, TakeoverResult> takeovers_;
   std::set<std::int64_t> held_;
+  // Attempts posted to records_ and not stored yet, per session (take_over waits for them).
+  std::unordered_map<std::int64_t, int> unrecorded_;
   asio::steady_timer renew_timer_;
   bool stopping_ = false;
 };

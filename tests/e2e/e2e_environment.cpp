@@ -31,7 +31,8 @@ std::string read_key(const std::string& env_file) {
 
 }  // namespace
 
-E2eEnvironment::E2eEnvironment(const std::string& prepare_sql) : database_(TestDatabase::migrated()) {
+E2eEnvironment::E2eEnvironment(const std::string& prepare_sql, std::map<std::string, std::string> dispatcher_env)
+    : database_(TestDatabase::migrated()), dispatcher_env_(std::move(dispatcher_env)) {
   work_dir_ = (std::filesystem::temp_directory_path() / ("disparo_e2e_" + std::to_string(::getpid()) + "_" +
                                                          database_.name()))
                   .string();
@@ -72,18 +73,18 @@ E2eEnvironment::E2eEnvironment(const std::string& prepare_sql) : database_(TestD
 void E2eEnvironment::start_dispatcher() {
   dispatcher_.reset();
   const std::string log = work_dir_ + "/dispatcher-" + std::to_string(++dispatcher_starts_) + ".log";
-  dispatcher_ = std::make_unique<ChildProcess>(
-      DISPARO_DISPATCHER_BIN, std::vector<std::string>{"serve"},
-      std::map<std::string, std::string>{
-          {"DISPARO_DATABASE_URL", database_.url()},
-          {"DISPARO_HTTP_PORT", std::to_string(dispatcher_port_)},
-          {"DISPARO_REDIS_HOST", env_or_fail("DISPARO_TEST_REDIS_HOST")},
-          {"DISPARO_REDIS_PORT", env_or_fail("DISPARO_TEST_REDIS_PORT")},
-          {"DISPARO_CLOUD_API_APP_SECRET", app_secret_},
-          {"DISPARO_CLOUD_API_VERIFY_TOKEN", verify_token_},
-          {"DISPARO_SENDER_POLL_INTERVAL_MS", "100"},
-          {"DISPARO_LOG_LEVEL", "debug"}},
-      log);
+  std::map<std::string, std::string> environment{
+      {"DISPARO_DATABASE_URL", database_.url()},
+      {"DISPARO_HTTP_PORT", std::to_string(dispatcher_port_)},
+      {"DISPARO_REDIS_HOST", env_or_fail("DISPARO_TEST_REDIS_HOST")},
+      {"DISPARO_REDIS_PORT", env_or_fail("DISPARO_TEST_REDIS_PORT")},
+      {"DISPARO_CLOUD_API_APP_SECRET", app_secret_},
+      {"DISPARO_CLOUD_API_VERIFY_TOKEN", verify_token_},
+      {"DISPARO_SENDER_POLL_INTERVAL_MS", "100"},
+      {"DISPARO_LOG_LEVEL", "debug"}};
+  for (const auto& [name, value] : dispatcher_env_) environment[name] = value;
+  dispatcher_ = std::make_unique<ChildProcess>(DISPARO_DISPATCHER_BIN, std::vector<std::string>{"serve"},
+                                               std::move(environment), log);
   if (!eventually([&] { return healthy(dispatcher_port_); }, std::chrono::seconds(15))) {
     throw std::runtime_error("dispatcher did not become healthy:\n" + dispatcher_->tail());
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -19,8 +20,10 @@ namespace disparo::test {
 class E2eEnvironment {
  public:
   // `prepare` runs SQL on the fresh demo database before the dispatcher starts (e.g. a pacing
-  // policy for the demo session).
-  explicit E2eEnvironment(const std::string& prepare_sql = {});
+  // policy for the demo session). `dispatcher_env` adds to (or overrides) the dispatcher's
+  // environment at every start, e.g. {"DISPARO_SENDER_LEASE_TTL_MS", "2000"}.
+  explicit E2eEnvironment(const std::string& prepare_sql = {},
+                          std::map<std::string, std::string> dispatcher_env = {});
   ~E2eEnvironment();
 
   unsigned short dispatcher_port() const { return dispatcher_port_; }
@@ -50,6 +53,7 @@ class E2eEnvironment {
   std::string evolution_api_key_ = "e2e-evolution-key";
   std::unique_ptr<ChildProcess> sandbox_;
   std::unique_ptr<ChildProcess> dispatcher_;
+  std::map<std::string, std::string> dispatcher_env_;
   int dispatcher_starts_ = 0;
 };
 

@@ -1,12 +1,16 @@
 // End to end, the session's pace as the provider sees it: intervals between the sandbox's
-// receive times, the daily cap, and both surviving a kill -9 of the dispatcher mid-backlog.
+// receive times, the daily cap, and both surviving a kill -9 of the dispatcher or a PostgreSQL
+// outage mid-backlog.
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "common/prometheus_text.hpp"
 #include "tests/e2e/e2e_environment.hpp"
 #include "tests/e2e/sandbox_sends.hpp"
 #include "tests/support/eventually.hpp"
@@ -114,6 +118,46 @@ TEST(Pacing, KillMinusNineMidBacklogLosesNothingAndBreaksNoCapOrInterval) {
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->int64(0, 0), 10);
   EXPECT_GE(count_status(env, "queued"), 4);
+  expect_alive_then_clean_exit(env);
+}
+
+// PostgreSQL becomes unreachable for twice the session's lease while a send is at the provider.
+// The answer arrives during the outage and its record is retried; when the database is back the
+// lease has run out and the process takes its own session back, which requeues what is still
+// "sending" without an answer. The answer must be stored first: nothing is lost, nothing is
+// sent twice, and the cap and the interval hold.
+TEST(Pacing, DatabaseOutageLongerThanTheLeaseLosesNothingAndSendsNothingTwice) {
+  E2eEnvironment env(policy(6), {{"DISPARO_SENDER_LEASE_TTL_MS", "2000"}});
+  http::Request slow;  // each send spends 1.5 s at the provider
+  slow.method = "PUT";
+  slow.target = "/_sandbox/behaviour";
+  slow.headers = {{"Content-Type", "application/json"}};
+  slow.body = R"({"latency_ms":{"min":1500,"max":1500}})";
+  const auto slowed = http_call(env.sandbox_port(), std::move(slow));
+  ASSERT_EQ(slowed.status, 200) << slowed.body;
+  accept_batch(env, 10, 4000);
+  ASSERT_TRUE(eventually([&] { return !sandbox_sends(env).empty() && count_status(env, "sending") == 1; },
+                         std::chrono::seconds(20)))
+      << env.logs();
+
+  env.database().set_access(false);
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  env.database().set_access(true);
+
+  ASSERT_TRUE(eventually([&] { return sandbox_sends(env).size() >= 6; }, std::chrono::seconds(40))) << env.logs();
+  EXPECT_FALSE(eventually([&] { return sandbox_sends(env).size() > 6; }, std::chrono::milliseconds(2000)));
+  const auto times = sandbox_sends(env);
+  EXPECT_EQ(times.size(), 6u);
+  expect_gaps_at_least(times, 300'000);
+
+  // Six sends are six different messages; the other four wait for tomorrow.
+  auto forward = [&env] {
+    return count_status(env, "sent") + count_status(env, "delivered") + count_status(env, "read");
+  };
+  EXPECT_TRUE(eventually([&] { return forward() == 6; }, std::chrono::seconds(10))) << forward() << "\n" << env.logs();
+  EXPECT_EQ(count_status(env, "queued"), 4);
+  const auto metrics = http_get(env.dispatcher_port(), "/metrics").body;
+  EXPECT_EQ(metric_sum(metrics, "disparo_messages_requeued_after_restart_total"), 0.0) << env.logs();
   expect_alive_then_clean_exit(env);
 }
 

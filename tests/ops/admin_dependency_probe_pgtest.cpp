@@ -19,7 +19,6 @@ namespace disparo::admin {
 namespace {
 
 using namespace std::chrono_literals;
-using disparo::test::env_or_fail;
 using disparo::test::TestDatabase;
 
 struct Probing {
@@ -43,28 +42,20 @@ struct Probing {
   DependencyProber prober;
 };
 
-void run_sql(const std::string& sql) {
-  auto admin = pg::Connection::open(env_or_fail("DISPARO_TEST_PG_URL"));
-  ASSERT_TRUE(admin) << admin.error().message;
-  auto done = admin->exec(sql);
-  ASSERT_TRUE(done) << sql << ": " << done.error().message;
-}
-
 TEST(AdminDependencyProber, PostgresGoesDownWhenAccessStopsAndComesBack) {
   TestDatabase db;
   Probing probing(db.url());
   probing.once();
   ASSERT_EQ(probing.metrics.up("postgres"), true) << probing.text();
 
-  run_sql("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS false");
-  run_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'");
+  db.set_access(false);
   probing.once();
   EXPECT_EQ(probing.metrics.up("postgres"), false);
   const auto down = probing.text();
   EXPECT_NE(down.find("disparo_dependency_up{dependency=\"postgres\"} 0\n"), std::string::npos) << down;
   EXPECT_NE(down.find("disparo_dependency_errors_total{dependency=\"postgres\"} 1\n"), std::string::npos) << down;
 
-  run_sql("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
+  db.set_access(true);
   probing.once();
   EXPECT_EQ(probing.metrics.up("postgres"), true) << probing.text();
 }

@@ -73,13 +73,6 @@ struct Probing {
   DependencyProber prober;
 };
 
-void run_sql(const std::string& sql) {
-  auto admin = pg::Connection::open(env_or_fail("DISPARO_TEST_PG_URL"));
-  ASSERT_TRUE(admin) << admin.error().message;
-  auto done = admin->exec(sql);
-  ASSERT_TRUE(done) << sql << ": " << done.error().message;
-}
-
 TEST(DependencyProber, PostgresGoesDownWhenAccessStopsAndComesBack) {
   TestDatabase db;
   Probing probing(db.url(), test_redis_port());
@@ -88,8 +81,7 @@ TEST(DependencyProber, PostgresGoesDownWhenAccessStopsAndComesBack) {
   ASSERT_EQ(probing.metrics.up("redis"), true) << probing.text();
 
   // Stop access: no new connection, and the pool's open one is terminated.
-  run_sql("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS false");
-  run_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'");
+  db.set_access(false);
   probing.round();
   EXPECT_EQ(probing.metrics.up("postgres"), false);
   probing.round();  // reconnecting is refused too
@@ -101,7 +93,7 @@ TEST(DependencyProber, PostgresGoesDownWhenAccessStopsAndComesBack) {
   EXPECT_NE(down.find("disparo_dependency_round_trip_seconds_count{dependency=\"postgres\"} 3\n"), std::string::npos)
       << down;
 
-  run_sql("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
+  db.set_access(true);
   probing.round();
   EXPECT_EQ(probing.metrics.up("postgres"), true) << probing.text();
 }

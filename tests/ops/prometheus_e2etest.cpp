@@ -157,19 +157,6 @@ std::vector<RuleState> rule_states(const PrometheusServer& prometheus) {
   return states;
 }
 
-// Allows or refuses connections to `database`; refusing also terminates the open ones.
-void set_database_access(const std::string& database, bool allowed) {
-  auto admin = pg::Connection::open(disparo::test::env_or_fail("DISPARO_TEST_PG_URL"));
-  ASSERT_TRUE(admin) << admin.error().message;
-  auto altered = admin->exec("ALTER DATABASE " + database + " ALLOW_CONNECTIONS " + (allowed ? "true" : "false"));
-  ASSERT_TRUE(altered) << altered.error().message;
-  if (!allowed) {
-    auto terminated = admin->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                                  {database});
-    ASSERT_TRUE(terminated) << terminated.error().message;
-  }
-}
-
 // Sends the load; returns the ids of the messages that must reach a final provider outcome.
 std::vector<std::string> send_load(OpsEnvironment& ops) {
   std::vector<std::string> ids;
@@ -365,8 +352,7 @@ TEST(PrometheusE2e, PanelsAndRulesHaveDataAndTheExpectedAlertsFire) {
 
   // Last: the database becomes unreachable (no new connection, the open ones terminated). Both
   // services' periodic probes fail and DisparoDependencyDown fires for postgres, per job.
-  const std::string database = ops.e2e().database().name();
-  set_database_access(database, false);
+  ops.e2e().database().set_access(false);
   const bool dependency_down = eventually([&] {
     alerts = active_alerts(prometheus);
     bool dispatcher = false;
@@ -383,7 +369,7 @@ TEST(PrometheusE2e, PanelsAndRulesHaveDataAndTheExpectedAlertsFire) {
     }
     return dispatcher && admin;
   }, 30s, 500ms);
-  set_database_access(database, true);
+  ops.e2e().database().set_access(true);
   EXPECT_TRUE(dependency_down) << "DisparoDependencyDown{dependency=\"postgres\"} should fire for both jobs\n"
                                << describe(alerts);
 

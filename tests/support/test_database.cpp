@@ -140,6 +140,16 @@ TestDatabase::TestDatabase(TestDatabase&& other) noexcept
       name_(std::exchange(other.name_, std::string())),
       url_(std::move(other.url_)) {}
 
+void TestDatabase::set_access(bool allowed) const {
+  pg::Connection admin = connect_or_throw(admin_url_, std::string("the server in ") + kUrlVariable);
+  auto altered = admin.exec("ALTER DATABASE \"" + name_ + "\" ALLOW_CONNECTIONS " + (allowed ? "true" : "false"));
+  if (!altered) throw std::runtime_error("TestDatabase: ALTER DATABASE " + name_ + ": " + altered.error().message);
+  if (allowed) return;
+  auto terminated =
+      admin.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", {name_});
+  if (!terminated) throw std::runtime_error("TestDatabase: terminating " + name_ + ": " + terminated.error().message);
+}
+
 TestDatabase::~TestDatabase() {
   if (name_.empty()) return;  // moved from
   auto admin = pg::Connection::open(admin_url_);

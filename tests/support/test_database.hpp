@@ -41,6 +41,9 @@ class TestDatabase {
   pg::Connection connect() const;
   // Applies the embedded migrations; throws std::runtime_error on failure.
   void migrate() const;
+  // An outage as its clients see it: false refuses new connections (ALLOW_CONNECTIONS false) and
+  // terminates the open ones; true lets them connect again. Throws std::runtime_error on failure.
+  void set_access(bool allowed) const;
 
  private:
   std::string admin_url_;
