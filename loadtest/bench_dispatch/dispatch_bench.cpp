@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "common/prometheus_text.hpp"
 #include "loadtest/bench_support/cpu_usage.hpp"
 #include "loadtest/bench_support/message_batches.hpp"
 #include "loadtest/bench_support/options.hpp"
@@ -69,6 +70,13 @@ int run(const Options& options) {
   // Status reports applied by the last send (the rest are applied after it); counted from here.
   HttpConnection dispatcher(setup.dispatcher.host, setup.dispatcher.port);
   const double reports_before = dispatcher_metric(dispatcher, "disparo_webhook_status_reports_total");
+  // Messages moved to "read" so far: the cheap signal that the run's statuses are all applied.
+  auto reads_applied = [&dispatcher] {
+    auto response = dispatcher.request("GET", "/metrics");
+    if (!response || response->status != 200) return -1.0;
+    return disparo::metric_sum(response->body, "disparo_webhook_status_reports_total", R"(effect="advanced",status="read")");
+  };
+  const double reads_before = std::max(0.0, reads_applied());
   CpuUsage cpu(parse_watch(options.text("watch", "")));
   BackendSampler backends;
   cpu.start();
@@ -82,7 +90,13 @@ int run(const Options& options) {
   const std::int64_t rss_after_run = dispatcher_pid ? rss_bytes(dispatcher_pid) : -1;
   // The statuses of the last sends are still arriving (and some stored ones not yet applied):
   // when does every message read "read", the last status the sandbox posts?
-  const std::int64_t all_read_us = finished ? wait_for_status(db, sessions, "read", 120.0).value_or(-1) : -1;
+  const auto expected_reads = static_cast<double>(posted.messages_acked);
+  const std::int64_t all_read_us =
+      finished ? wait_for_status(db, sessions, "read", 120.0, [&] {
+                   const double reads = reads_applied();
+                   return reads < 0 || reads - reads_before >= expected_reads;  // no metric: ask the database
+                 }).value_or(-1)
+               : -1;
   auto log = fetch_sandbox_log(sandbox);
   if (!log) throw std::runtime_error("sandbox log: " + log.error().message);
 

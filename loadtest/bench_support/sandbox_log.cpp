@@ -44,8 +44,12 @@ Expected<SandboxLog> fetch_sandbox_log(HttpConnection& sandbox) {
     std::int64_t value = 0;
     if (item["received_at_us"].get(value) == simdjson::SUCCESS) request.received_us = value;
     if (item["status"].get(value) == simdjson::SUCCESS) request.status = static_cast<int>(value);
-    std::string_view body;
-    if (item["body"].get(body) == simdjson::SUCCESS) request.message_id = callback_id(body);
+    std::string_view text;
+    if (item["biz_opaque_callback_data"].get(text) == simdjson::SUCCESS) {
+      std::from_chars(text.data(), text.data() + text.size(), request.message_id);
+    } else if (item["body"].get(text) == simdjson::SUCCESS) {
+      request.message_id = callback_id(text);  // a sandbox without the field
+    }
     log.requests.push_back(request);
   }
   return log;

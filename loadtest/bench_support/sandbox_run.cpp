@@ -110,9 +110,11 @@ bool wait_for_sends(HttpConnection& sandbox, pg::Connection& db, const std::vect
 }
 
 std::optional<std::int64_t> wait_for_status(pg::Connection& db, const std::vector<std::int64_t>& sessions,
-                                            const std::string& status, double deadline_s) {
+                                            const std::string& status, double deadline_s,
+                                            const std::function<bool()>& likely_done) {
   const std::string ids = id_array(sessions);
   const bool done = wait_until([&] {
+    if (likely_done && !likely_done()) return false;
     auto rows = db.exec("SELECT count(*) FROM messages WHERE session_id = ANY($1::bigint[]) AND status <> $2",
                         {ids, status});
     return rows && rows->int64(0, 0) == 0;

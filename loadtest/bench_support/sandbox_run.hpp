@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,8 +54,12 @@ bool wait_for_sends(HttpConnection& sandbox, pg::Connection& db, const std::vect
 
 // Waits until every message of `sessions` reads `status` (the sandbox's last status report
 // applied); returns the unix microseconds when it saw that, or nullopt at the deadline.
+// `likely_done`, when given, is polled first and PostgreSQL is asked only once it says yes: the
+// count over every message of a run takes ~140 ms at 100,000 messages, and polled every 100 ms
+// it kept a backend busy while the statuses it waits for were still being applied.
 std::optional<std::int64_t> wait_for_status(pg::Connection& db, const std::vector<std::int64_t>& sessions,
-                                            const std::string& status, double deadline_s);
+                                            const std::string& status, double deadline_s,
+                                            const std::function<bool()>& likely_done = {});
 
 std::string id_array(const std::vector<std::int64_t>& ids);  // PostgreSQL bigint[] literal
 

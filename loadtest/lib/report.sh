@@ -167,7 +167,8 @@ session is resumed in one \`UPDATE\` ("release": a campaign starting with a full
 | dispatcher RSS: before sessions → queue filled → after run | $(mib dispatch_solo_rss_before_sessions_bytes) → $(mib dispatch_solo_rss_enqueued_bytes) → $(mib dispatch_solo_rss_after_run_bytes) | $(mib dispatch_many_rss_before_sessions_bytes) → $(mib dispatch_many_rss_enqueued_bytes) → $(mib dispatch_many_rss_after_run_bytes) |
 | sandbox RSS after the run | | $(mib sandbox_rss_after_dispatch_bytes) |
 
-Physical limit on loopback (wrk, 1 thread, 16 connections, ${WRK_SECONDS:-5} s each, against a second sandbox whose webhooks are held back):
+Physical limit on loopback (wrk, 1 thread, 16 connections, ${WRK_SECONDS:-5} s each, against a second sandbox whose webhooks are held back;
+every benchmark sandbox runs with \`--records lean\`: it keeps each request's time, status and ids, not its headers and body):
 
 | | req/s | p50 | p99 |
 |---|---|---|---|
@@ -182,7 +183,8 @@ Meta aggregates up to 1,000); the dispatcher stores every POST before answering 
 batches. Status reports applied by the last send of the $(n dispatch_many_sessions)-session run:
 $(n dispatch_many_status_reports_by_last_send), against $(n dispatch_many_messages_acked) sends; the rest
 were stored and applied after the last send: every message read "read"
-$(v dispatch_many_all_read_after_last_send_s) s after the last send (all read within 120 s:
+$(v dispatch_many_all_read_after_last_send_s) s after the last send (watched on the dispatcher's
+count of applied "read" reports, then confirmed once in PostgreSQL) (all read within 120 s:
 $(v dispatch_many_all_read)). From the first send to the last "read",
 $(n dispatch_many_sent_and_read_per_s) messages/s were sent and read.
 

@@ -86,7 +86,7 @@ int run(const SandboxConfig& config) {
   client_options.connect_timeout = std::chrono::milliseconds(2'000);
   client_options.request_timeout = std::chrono::milliseconds(5'000);
   http::Client client(io, client_options);
-  Recorder recorder;
+  Recorder recorder(100'000, config.lean_records ? RecordDetail::lean : RecordDetail::full);
 
   WebhookOptions webhook;
   webhook.url = config.webhook_url;

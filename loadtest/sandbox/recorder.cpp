@@ -67,11 +67,20 @@ http::Headers mask_headers(const http::Headers& headers) {
 }
 
 void Recorder::add_request(RecordedRequest request) {
+  if (detail_ == RecordDetail::lean) {
+    http::Headers().swap(request.headers);
+    std::string().swap(request.body);
+  }
   push_bounded(requests_, std::move(request), capacity_, dropped_requests_);
 }
 
 void Recorder::add_webhook(WebhookAttempt attempt) {
   metrics_.count_webhook(attempt);
+  if (detail_ == RecordDetail::lean) {
+    http::Headers().swap(attempt.headers);
+    std::string().swap(attempt.body);
+    std::string().swap(attempt.signature);
+  }
   push_bounded(webhooks_, std::move(attempt), capacity_, dropped_webhooks_);
 }
 
@@ -107,6 +116,8 @@ std::string Recorder::requests_json() const {
     r.error_code ? w.value(*r.error_code) : w.null();
     w.key("fault");
     r.fault ? w.value(*r.fault) : w.null();
+    w.key("biz_opaque_callback_data");
+    r.biz_opaque_callback_data ? w.value(*r.biz_opaque_callback_data) : w.null();
     w.end_object();
   }
   w.end_array();

@@ -3,6 +3,8 @@
 // Keeps every provider-API request it received and every webhook and subscription attempt it
 // made, oldest dropped past `capacity` (the count of dropped entries is reported), and renders
 // them as JSON for GET /_sandbox/requests, /_sandbox/webhooks and /_sandbox/subscriptions.
+// RecordDetail::lean keeps no headers, bodies or signatures (a long load test would otherwise
+// hold hundreds of megabytes of them: ~6 KB per message with batched statuses).
 // Not thread-safe: used from the io_context's thread only.
 #pragma once
 
@@ -28,6 +30,7 @@ struct RecordedRequest {
   std::optional<std::string> wamid;  // assigned on success
   std::optional<int> error_code;     // Meta error code on failure
   std::optional<std::string> fault;  // "reset" | "http_5xx" when a behaviour injected one
+  std::optional<std::string> biz_opaque_callback_data;  // of an accepted Cloud API send
 };
 
 struct WebhookAttempt {
@@ -61,9 +64,13 @@ struct SubscriptionAttempt {
 // Returns a copy with the credential part of Authorization replaced by mask_secret().
 http::Headers mask_headers(const http::Headers& headers);
 
+// What a record keeps: everything, or no headers, bodies and signatures (lean).
+enum class RecordDetail { full, lean };
+
 class Recorder {
  public:
-  explicit Recorder(std::size_t capacity = 100'000) : capacity_(capacity) {}
+  explicit Recorder(std::size_t capacity = 100'000, RecordDetail detail = RecordDetail::full)
+      : capacity_(capacity), detail_(detail) {}
 
   void add_request(RecordedRequest request);
   void add_webhook(WebhookAttempt attempt);
@@ -86,6 +93,7 @@ class Recorder {
 
  private:
   std::size_t capacity_;
+  RecordDetail detail_;
   std::deque<RecordedRequest> requests_;
   std::deque<WebhookAttempt> webhooks_;
   std::deque<SubscriptionAttempt> subscriptions_;

@@ -33,6 +33,8 @@ constexpr Flag kFlags[] = {
     {"evolution-api-key", "EVOLUTION_API_KEY", "the Evolution API apikey accepted"},
     {"evolution-webhook-url", "EVOLUTION_WEBHOOK_URL",
      "default Evolution webhook URL; {instance} is replaced"},
+    {"records", "RECORDS",
+     "full | lean: lean keeps no headers, bodies or signatures of requests and webhooks (default full)"},
 };
 
 Error bad(std::string message) {
@@ -102,6 +104,9 @@ std::optional<Error> apply(std::string_view name, const std::string& value, Sand
       probe.replace(pos, 10, "x");
     if (!plain_http(probe)) return bad("--evolution-webhook-url must be http://host:port/path");
     c.evolution_webhook_url = value;
+  } else if (name == "records") {
+    if (value != "full" && value != "lean") return bad("--records must be full|lean");
+    c.lean_records = value == "lean";
   } else if (name == "log-level") {
     if (!log::parse_level(value, c.log_level))
       return bad("--log-level must be debug|info|warn|error");

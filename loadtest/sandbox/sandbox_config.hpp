@@ -32,6 +32,7 @@ struct SandboxConfig {
   std::optional<std::uint64_t> seed;   // optional: seeds the behaviours' random draws
   std::string evolution_api_key;       // optional: the Evolution `apikey` accepted
   std::string evolution_webhook_url;   // optional: default Evolution webhook URL ({instance})
+  bool lean_records = false;           // --records lean: no headers, bodies or signatures kept
   bool help = false;
 };
 

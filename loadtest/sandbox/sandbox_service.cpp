@@ -198,6 +198,7 @@ http::Response SandboxService::send_message(const http::Request& request, const 
   accepted.phone_number_id = path.phone_number_id;
   accepted.message_type = send.type;
   accepted.api_major = path.major;
+  record.biz_opaque_callback_data = send.biz_opaque_callback_data;
   accepted.biz_opaque_callback_data = std::move(send.biz_opaque_callback_data);
   if (unknown || engine.webhooks_customised()) accepted.plan = engine.plan_statuses(unknown);
   accepted.batch_max = engine.batch_max();

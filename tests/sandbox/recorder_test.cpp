@@ -94,6 +94,58 @@ TEST(Recorder, WebhooksReportIsValidJson) {
   EXPECT_EQ(j.str("/webhooks/1/outcome"), "delivered");
 }
 
+TEST(Recorder, LeanRecordsKeepNoHeadersBodiesOrSignaturesButEverythingElse) {
+  Recorder recorder(100, RecordDetail::lean);
+  RecordedRequest request = sample(1);
+  request.biz_opaque_callback_data = "4711";
+  recorder.add_request(request);
+  WebhookAttempt attempt;
+  attempt.wamid = "wamid.1,wamid.2";
+  attempt.status = "sent,read";
+  attempt.headers = {{"X-Custom", "1"}};
+  attempt.body = std::string(40'000, 'x');
+  attempt.signature = "sha256=ab";
+  attempt.http_status = 200;
+  attempt.outcome = "delivered";
+  recorder.add_webhook(attempt);
+
+  ASSERT_EQ(recorder.requests().size(), 1u);
+  EXPECT_TRUE(recorder.requests().front().headers.empty());
+  EXPECT_EQ(recorder.requests().front().body.capacity(), std::string().capacity());  // memory given back
+  const JsonProbe requests(recorder.requests_json());
+  ASSERT_TRUE(requests.ok());
+  EXPECT_EQ(requests.str("/requests/0/body"), "");
+  EXPECT_EQ(requests.str("/requests/0/wamid"), "wamid.1");
+  EXPECT_EQ(requests.str("/requests/0/biz_opaque_callback_data"), "4711");
+  EXPECT_EQ(requests.num("/requests/0/received_at_us"), 1'700'000'000'000'001);
+  EXPECT_EQ(requests.num("/requests/0/status"), 200);
+
+  ASSERT_EQ(recorder.webhooks().size(), 1u);
+  EXPECT_EQ(recorder.webhooks().front().body.capacity(), std::string().capacity());
+  const JsonProbe webhooks(recorder.webhooks_json());
+  ASSERT_TRUE(webhooks.ok());
+  EXPECT_EQ(webhooks.str("/webhooks/0/body"), "");
+  EXPECT_EQ(webhooks.str("/webhooks/0/signature"), "");
+  EXPECT_EQ(webhooks.str("/webhooks/0/wamid"), "wamid.1,wamid.2");
+  EXPECT_EQ(webhooks.str("/webhooks/0/status"), "sent,read");
+  EXPECT_EQ(webhooks.num("/webhooks/0/http_status"), 200);
+  // The metrics count the attempt as in full mode.
+  EXPECT_NE(recorder.metrics().exposition().find("delivered"), std::string::npos);
+}
+
+TEST(Recorder, FullRecordsReportTheCallbackDataToo) {
+  Recorder recorder;
+  RecordedRequest request = sample(1);
+  request.biz_opaque_callback_data = "4711";
+  recorder.add_request(request);
+  recorder.add_request(sample(2));
+  const JsonProbe j(recorder.requests_json());
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j.str("/requests/0/biz_opaque_callback_data"), "4711");
+  EXPECT_TRUE(j.is_null("/requests/1/biz_opaque_callback_data"));
+  EXPECT_EQ(j.str("/requests/1/body"), "{\"raw\":\"\x01\xEF\xBF\xBD\"}");
+}
+
 TEST(Recorder, DropsOldestPastCapacityAndCounts) {
   Recorder recorder(3);
   for (int i = 0; i < 5; ++i) recorder.add_request(sample(i));

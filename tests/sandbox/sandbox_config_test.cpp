@@ -26,7 +26,7 @@ TEST(SandboxConfig, ParsesEveryFlag) {
   for (const char* a :
        {"--listen", "0.0.0.0:9000", "--verify-token", "V", "--status-delay-ms", "25", "--waba-id",
         "42", "--display-phone-number", "5511911112222", "--webhook-retries=2",
-        "--webhook-retry-ms", "10", "--log-level", "debug"}) {
+        "--webhook-retry-ms", "10", "--log-level", "debug", "--records", "lean"}) {
     args.emplace_back(a);
   }
   auto c = parse_config(args, env_of({}));
@@ -43,6 +43,7 @@ TEST(SandboxConfig, ParsesEveryFlag) {
   EXPECT_EQ(c->webhook_retries, 2);
   EXPECT_EQ(c->webhook_retry, std::chrono::milliseconds(10));
   EXPECT_EQ(c->log_level, log::Level::debug);
+  EXPECT_TRUE(c->lean_records);
 }
 
 TEST(SandboxConfig, DefaultsMatchTheDocumentedOnes) {
@@ -54,6 +55,7 @@ TEST(SandboxConfig, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(c->waba_id, "100000000000000");
   EXPECT_EQ(c->display_phone_number, "5511900000000");
   EXPECT_TRUE(c->verify_token.empty());
+  EXPECT_FALSE(c->lean_records);
 }
 
 TEST(SandboxConfig, EnvironmentFillsInAndFlagsWin) {
@@ -79,7 +81,7 @@ TEST(SandboxConfig, RejectsBadInput) {
   for (const auto& args : bad) EXPECT_FALSE(parse_config(args, env_of({})));
   for (const char* flag :
        {"--listen=nohost", "--listen=h:70000", "--webhook-url=https://h/w", "--status-delay-ms=-1",
-        "--status-delay-ms=abc", "--log-level=loud", "--webhook-retries=99"}) {
+        "--status-delay-ms=abc", "--log-level=loud", "--webhook-retries=99", "--records=some"}) {
     std::vector<std::string> args = kRequired;
     args.emplace_back(flag);
     auto c = parse_config(args, env_of({}));
