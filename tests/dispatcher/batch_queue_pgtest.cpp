@@ -4,7 +4,10 @@
 // lease renewal reports what was lost.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "common/rfc3339.hpp"
 #include "dispatcher/batch_queue_store.hpp"
@@ -312,6 +315,53 @@ TEST_F(BatchQueueTest, RenewalReportsLostLeasesAndReleaseFreesThem) {
   EXPECT_EQ(sql_int("SELECT count(*) FROM whatsapp_sessions WHERE lease_owner IS NOT NULL AND id IN ($1, $2)",
                     {std::to_string(session_), std::to_string(second)}),
             0);
+}
+
+// Renewals and holds rewrite every held session row every few seconds; they must stay on the
+// row's page (HOT) instead of adding an entry to each of the table's indexes (migration 0011).
+TEST_F(BatchQueueTest, RenewalsAndHoldsUpdateSessionRowsInPlace) {
+  sql(R"SQL(
+INSERT INTO whatsapp_sessions (tenant_id, name, provider, base_url, phone_number_id, lease_owner, lease_until)
+SELECT $1::bigint, 'hot-' || g, 'cloud_api', 'http://127.0.0.1:1/v24.0', 'PN-HOT-' || g, $2, now() + interval '1 minute'
+FROM generate_series(1, 300) g)SQL",
+      {std::to_string(tenant_), kOwner});
+  const pg::Rows rows = sql("SELECT id FROM whatsapp_sessions WHERE name LIKE 'hot-%' ORDER BY id");
+  std::vector<std::int64_t> ids;
+  for (int r = 0; r < rows.size(); ++r) ids.push_back(rows.int64(r, 0));
+  ASSERT_EQ(ids.size(), 300u);
+  std::vector<HoldUpdate> holds;
+  for (const auto id : ids) holds.push_back({id, std::string("daily cap reached"), now_ + 1h});
+
+  // Each in its own transaction, as the dispatcher runs them. pg_stat_get_xact_* count this
+  // backend's updates not yet reported to the statistics, so each round reads them before and
+  // after itself.
+  auto counters = [this] {
+    return std::pair{sql_int("SELECT pg_stat_get_xact_tuples_updated('whatsapp_sessions'::regclass)"),
+                     sql_int("SELECT pg_stat_get_xact_tuples_hot_updated('whatsapp_sessions'::regclass)")};
+  };
+  std::int64_t updated = 0, hot = 0;
+  auto count_in_transaction = [&](const std::function<void()>& statement) {
+    sql("BEGIN");
+    const auto before = counters();
+    statement();
+    const auto after = counters();
+    sql("COMMIT");
+    updated += after.first - before.first;
+    hot += after.second - before.second;
+  };
+  for (int round = 0; round < 3; ++round) {
+    count_in_transaction([&] {
+      auto held = renew_leases(conn_, kOwner, 60s, ids);
+      ASSERT_TRUE(held) << held.error().message;
+      EXPECT_EQ(held->size(), ids.size());
+    });
+    for (auto& hold : holds) hold.reason = "daily cap reached, round " + std::to_string(round);
+    count_in_transaction([&] { ASSERT_TRUE(publish_holds(conn_, holds)); });
+  }
+  EXPECT_EQ(updated, 1'800);
+  // Measured: 1,748 of 1,800 (the first holds round finds some pages not yet pruned); with full
+  // pages (fillfactor 100) almost none are.
+  EXPECT_GE(hot, 1'620) << "HOT updates: " << hot << " of " << updated;
 }
 
 TEST_F(BatchQueueTest, HoldsKeepTheLastWordPerSession) {
