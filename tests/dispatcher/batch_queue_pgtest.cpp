@@ -317,51 +317,56 @@ TEST_F(BatchQueueTest, RenewalReportsLostLeasesAndReleaseFreesThem) {
             0);
 }
 
-// Renewals and holds rewrite every held session row every few seconds; they must stay on the
-// row's page (HOT) instead of adding an entry to each of the table's indexes (migration 0011).
+// Renewals and holds rewrite every held session row every few seconds; they must find room for
+// the new version on the row's own page (a HOT update) instead of adding an entry to each of the
+// table's indexes (migration 0011 keeps half of each page free). Checked on rows just inserted:
+// whether later rounds stay HOT also depends on pruning, which other sessions' snapshots on a
+// shared server can hold back.
 TEST_F(BatchQueueTest, RenewalsAndHoldsUpdateSessionRowsInPlace) {
-  sql(R"SQL(
+  auto add_sessions = [this](const std::string& prefix) {
+    sql(R"SQL(
 INSERT INTO whatsapp_sessions (tenant_id, name, provider, base_url, phone_number_id, lease_owner, lease_until)
-SELECT $1::bigint, 'hot-' || g, 'cloud_api', 'http://127.0.0.1:1/v24.0', 'PN-HOT-' || g, $2, now() + interval '1 minute'
+SELECT $1::bigint, $3 || g, 'cloud_api', 'http://127.0.0.1:1/v24.0', 'PN-' || $3 || g, $2, now() + interval '1 minute'
 FROM generate_series(1, 300) g)SQL",
-      {std::to_string(tenant_), kOwner});
-  const pg::Rows rows = sql("SELECT id FROM whatsapp_sessions WHERE name LIKE 'hot-%' ORDER BY id");
-  std::vector<std::int64_t> ids;
-  for (int r = 0; r < rows.size(); ++r) ids.push_back(rows.int64(r, 0));
-  ASSERT_EQ(ids.size(), 300u);
-  std::vector<HoldUpdate> holds;
-  for (const auto id : ids) holds.push_back({id, std::string("daily cap reached"), now_ + 1h});
-
-  // Each in its own transaction, as the dispatcher runs them. pg_stat_get_xact_* count this
-  // backend's updates not yet reported to the statistics, so each round reads them before and
-  // after itself.
+        {std::to_string(tenant_), kOwner, prefix});
+    const pg::Rows rows = sql("SELECT id FROM whatsapp_sessions WHERE name LIKE $1 || '%' ORDER BY id", {prefix});
+    std::vector<std::int64_t> ids;
+    for (int r = 0; r < rows.size(); ++r) ids.push_back(rows.int64(r, 0));
+    return ids;
+  };
+  // pg_stat_get_xact_* count this backend's updates not yet reported to the statistics, so the
+  // transaction reads them before and after its statement.
   auto counters = [this] {
     return std::pair{sql_int("SELECT pg_stat_get_xact_tuples_updated('whatsapp_sessions'::regclass)"),
                      sql_int("SELECT pg_stat_get_xact_tuples_hot_updated('whatsapp_sessions'::regclass)")};
   };
-  std::int64_t updated = 0, hot = 0;
-  auto count_in_transaction = [&](const std::function<void()>& statement) {
+  auto updates_in_transaction = [&](const std::function<void()>& statement) {
     sql("BEGIN");
     const auto before = counters();
     statement();
     const auto after = counters();
     sql("COMMIT");
-    updated += after.first - before.first;
-    hot += after.second - before.second;
+    return std::pair{after.first - before.first, after.second - before.second};
   };
-  for (int round = 0; round < 3; ++round) {
-    count_in_transaction([&] {
-      auto held = renew_leases(conn_, kOwner, 60s, ids);
-      ASSERT_TRUE(held) << held.error().message;
-      EXPECT_EQ(held->size(), ids.size());
-    });
-    for (auto& hold : holds) hold.reason = "daily cap reached, round " + std::to_string(round);
-    count_in_transaction([&] { ASSERT_TRUE(publish_holds(conn_, holds)); });
-  }
-  EXPECT_EQ(updated, 1'800);
-  // Measured: 1,748 of 1,800 (the first holds round finds some pages not yet pruned); with full
-  // pages (fillfactor 100) almost none are.
-  EXPECT_GE(hot, 1'620) << "HOT updates: " << hot << " of " << updated;
+
+  const auto renewed_ids = add_sessions("renewed-");
+  ASSERT_EQ(renewed_ids.size(), 300u);
+  const auto renewal = updates_in_transaction([&] {
+    auto held = renew_leases(conn_, kOwner, 60s, renewed_ids);
+    ASSERT_TRUE(held) << held.error().message;
+    EXPECT_EQ(held->size(), renewed_ids.size());
+  });
+  EXPECT_EQ(renewal.first, 300);
+  // Measured: 300 of 300 renewals, 262 of 300 holds (a hold makes the row longer); with full
+  // pages (fillfactor 100) 0 and 0.
+  EXPECT_GE(renewal.second, 285) << "HOT renewals: " << renewal.second << " of " << renewal.first;
+
+  std::vector<HoldUpdate> holds;
+  for (const auto id : add_sessions("held-")) holds.push_back({id, std::string("daily cap reached"), now_ + 1h});
+  ASSERT_EQ(holds.size(), 300u);
+  const auto held_back = updates_in_transaction([&] { ASSERT_TRUE(publish_holds(conn_, holds)); });
+  EXPECT_EQ(held_back.first, 300);
+  EXPECT_GE(held_back.second, 240) << "HOT holds: " << held_back.second << " of " << held_back.first;
 }
 
 TEST_F(BatchQueueTest, HoldsKeepTheLastWordPerSession) {
