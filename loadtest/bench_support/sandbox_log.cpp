@@ -6,19 +6,6 @@
 #include <simdjson.h>
 
 namespace disparo::bench {
-namespace {
-
-std::int64_t callback_id(std::string_view body) {
-  constexpr std::string_view kKey = R"("biz_opaque_callback_data":")";
-  const auto at = body.find(kKey);
-  if (at == std::string_view::npos) return 0;
-  std::int64_t id = 0;
-  const char* start = body.data() + at + kKey.size();
-  std::from_chars(start, body.data() + body.size(), id);
-  return id;
-}
-
-}  // namespace
 
 Expected<SandboxLog> fetch_sandbox_log(HttpConnection& sandbox) {
   auto response = sandbox.request("GET", "/_sandbox/requests");
@@ -44,11 +31,9 @@ Expected<SandboxLog> fetch_sandbox_log(HttpConnection& sandbox) {
     std::int64_t value = 0;
     if (item["received_at_us"].get(value) == simdjson::SUCCESS) request.received_us = value;
     if (item["status"].get(value) == simdjson::SUCCESS) request.status = static_cast<int>(value);
-    std::string_view text;
-    if (item["biz_opaque_callback_data"].get(text) == simdjson::SUCCESS) {
-      std::from_chars(text.data(), text.data() + text.size(), request.message_id);
-    } else if (item["body"].get(text) == simdjson::SUCCESS) {
-      request.message_id = callback_id(text);  // a sandbox without the field
+    std::string_view callback_data;  // the dispatcher puts the message id there
+    if (item["biz_opaque_callback_data"].get(callback_data) == simdjson::SUCCESS) {
+      std::from_chars(callback_data.data(), callback_data.data() + callback_data.size(), request.message_id);
     }
     log.requests.push_back(request);
   }

@@ -30,7 +30,7 @@ struct RecordedRequest {
   std::optional<std::string> wamid;  // assigned on success
   std::optional<int> error_code;     // Meta error code on failure
   std::optional<std::string> fault;  // "reset" | "http_5xx" when a behaviour injected one
-  std::optional<std::string> biz_opaque_callback_data;  // of an accepted Cloud API send
+  std::optional<std::string> biz_opaque_callback_data;  // of a well-formed Cloud API send
 };
 
 struct WebhookAttempt {
@@ -71,6 +71,10 @@ class Recorder {
  public:
   explicit Recorder(std::size_t capacity = 100'000, RecordDetail detail = RecordDetail::full)
       : capacity_(capacity), detail_(detail) {}
+
+  // False with RecordDetail::lean: callers need not copy headers, bodies or signatures into a
+  // record (add_request and add_webhook drop them anyway).
+  bool keeps_payloads() const { return detail_ == RecordDetail::full; }
 
   void add_request(RecordedRequest request);
   void add_webhook(WebhookAttempt attempt);

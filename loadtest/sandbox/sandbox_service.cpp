@@ -113,8 +113,10 @@ Answer SandboxService::route(const http::Request& request) {
   RecordedRequest record;
   record.method = request.method;
   record.target = request.target;
-  record.headers = mask_headers(request.headers);
-  record.body = request.body;
+  if (recorder_.keeps_payloads()) {
+    record.headers = mask_headers(request.headers);
+    record.body = request.body;
+  }
   record.received_at_us = clock_.now().time_since_epoch().count();
   Answer a = EvolutionApi::owns(path) ? evolution_->handle(request, record)
                                       : provider_api(request, record);
@@ -149,6 +151,7 @@ http::Response SandboxService::send_message(const http::Request& request, const 
   auto validated = validator_.validate(request.body);
   if (auto* error = std::get_if<MetaError>(&validated)) return meta_error(*error, record);
   SendRequest& send = std::get<SendRequest>(validated);
+  record.biz_opaque_callback_data = send.biz_opaque_callback_data;  // also when a fault follows
   BehaviourEngine& engine = *engine_;
   const std::string& sender = path.phone_number_id;
 
@@ -198,7 +201,6 @@ http::Response SandboxService::send_message(const http::Request& request, const 
   accepted.phone_number_id = path.phone_number_id;
   accepted.message_type = send.type;
   accepted.api_major = path.major;
-  record.biz_opaque_callback_data = send.biz_opaque_callback_data;
   accepted.biz_opaque_callback_data = std::move(send.biz_opaque_callback_data);
   if (unknown || engine.webhooks_customised()) accepted.plan = engine.plan_statuses(unknown);
   accepted.batch_max = engine.batch_max();

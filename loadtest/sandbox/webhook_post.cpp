@@ -95,9 +95,11 @@ asio::awaitable<void> deliver(State s, const Outgoing& out) {
     record.status = out.status;
     record.attempt = attempt;
     record.url = out.url_text;
-    record.body = out.body;
-    record.signature = signature;
-    record.headers = out.headers;
+    if (s->recorder.keeps_payloads()) {
+      record.body = out.body;
+      record.signature = signature;
+      record.headers = out.headers;
+    }
     record.sent_at_us = unix_us(s->clock);
     co_await acquire_slot(s);
     const auto started = SteadyClock::now();

@@ -96,6 +96,7 @@ TEST(Recorder, WebhooksReportIsValidJson) {
 
 TEST(Recorder, LeanRecordsKeepNoHeadersBodiesOrSignaturesButEverythingElse) {
   Recorder recorder(100, RecordDetail::lean);
+  EXPECT_FALSE(recorder.keeps_payloads());
   RecordedRequest request = sample(1);
   request.biz_opaque_callback_data = "4711";
   recorder.add_request(request);
@@ -135,6 +136,7 @@ TEST(Recorder, LeanRecordsKeepNoHeadersBodiesOrSignaturesButEverythingElse) {
 
 TEST(Recorder, FullRecordsReportTheCallbackDataToo) {
   Recorder recorder;
+  EXPECT_TRUE(recorder.keeps_payloads());
   RecordedRequest request = sample(1);
   request.biz_opaque_callback_data = "4711";
   recorder.add_request(request);
