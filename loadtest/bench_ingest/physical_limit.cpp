@@ -81,6 +81,12 @@ PhysicalFigures measure_physical_limit(pg::Connection& conn, std::int64_t tenant
   exec_or_throw(conn, "DROP TABLE IF EXISTS bench_scratch_messages, bench_scratch_events");
   exec_or_throw(conn, "CREATE TABLE bench_scratch_messages (LIKE messages INCLUDING ALL)");
   exec_or_throw(conn, "CREATE TABLE bench_scratch_events (LIKE message_events INCLUDING ALL)");
+  // LIKE copies columns, checks and indexes but not storage parameters (messages' fillfactor).
+  exec_or_throw(conn, R"SQL(
+DO $$ DECLARE options text; BEGIN
+  SELECT array_to_string(reloptions, ', ') INTO options FROM pg_class WHERE oid = 'messages'::regclass;
+  IF options IS NOT NULL THEN EXECUTE 'ALTER TABLE bench_scratch_messages SET (' || options || ')'; END IF;
+END $$)SQL");
   const std::string send_at = "2030-01-01 12:00:00+00", expires_at = "2030-01-02 12:00:00+00";
   const std::string copy_messages = std::string("COPY bench_scratch_messages (") + kColumns + ") FROM STDIN";
   const std::string copy_events = "COPY bench_scratch_events (message_id, status) FROM STDIN";

@@ -135,7 +135,7 @@ $(n ingest_requests_ok) batches of $(n ingest_batch) over $(v ingest_connections
 |---|---|---|
 | **POST /v1/messages (dispatcher)** | **$(n ingest_msgs_per_s) msg/s** | $(v ingest_seconds) s; per request p50 $(v ingest_req_p50_ms) ms, p90 $(v ingest_req_p90_ms) ms, p99 $(v ingest_req_p99_ms) ms, max $(v ingest_req_max_ms) ms; $(v ingest_requests_failed) failed |
 | dispatcher store functions in-process, 1 connection | $(n store_path_msgs_per_s) msg/s | its SQL without HTTP: $(v store_path_sql_ms_per_batch) ms SQL + $(v store_path_parse_ms_per_batch) ms JSON parsing per 1,000 |
-| raw \`COPY\`, one transaction | $(n physical_copy_single_rows_per_s) rows/s | scratch copy of \`messages\` (same columns, checks and indexes) |
+| raw \`COPY\`, one transaction | $(n physical_copy_single_rows_per_s) rows/s | scratch copy of \`messages\` (same columns, checks, indexes and fillfactor) |
 | \`COPY\` per 1,000 + 2 event rows each, commit per batch | $(n physical_copy_batched_with_events_rows_per_s) rows/s | the same durable unit of work as one POST |
 | \`INSERT … SELECT unnest(arrays)\` per 1,000, 1 connection | $(n physical_unnest_batched_rows_per_s) rows/s | reference |
 
@@ -193,6 +193,9 @@ outcome record and three status reports, the webhooks stored, and the rest of th
 writes meanwhile):
 $(v dispatch_many_wal_records_per_send) records, $(v dispatch_many_wal_fpi_per_send) full-page
 images, $(n dispatch_many_wal_bytes_per_send) bytes.
+Updates of message rows in that run: $(n dispatch_many_message_updates), of which
+$(n dispatch_many_message_hot_updates) HOT (new version on the row's own page, no index entry
+written; a claim and its outcome record move the row between the queue's indexes and cannot be).
 
 CPU, 1 session: $(cpu dispatch_solo).
 CPU, $(n dispatch_many_sessions) sessions: $(cpu dispatch_many).
