@@ -136,7 +136,7 @@ WITH req AS (
 ), next AS (
   SELECT pick.id FROM lease l CROSS JOIN LATERAL (
     SELECT m.id FROM messages m
-    WHERE m.session_id = l.session_id AND m.queue_state = 'queued' AND m.send_at <= l.horizon
+    WHERE m.session_id = l.session_id AND m.status = 'queued' AND m.send_at <= l.horizon
       AND m.expires_at > GREATEST(now(), m.send_at)
       AND m.recipient <> ALL (l.blocked_recipients)
       AND (m.group_id IS NULL OR m.group_id <> ALL (l.blocked_groups))
@@ -160,7 +160,7 @@ SELECT session_id, id, recipient, kind, content, attempts, accepted_at, group_id
 UNION ALL
 SELECT l.session_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        (SELECT disparo_rfc3339(min(q.send_at)) FROM messages q
-        WHERE q.session_id = l.session_id AND q.queue_state = 'queued' AND q.send_at > l.horizon),
+        WHERE q.session_id = l.session_id AND q.status = 'queued' AND q.send_at > l.horizon),
        l.held
 FROM lease l WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.session_id = l.session_id))SQL",
                         {std::move(sessions).finish(), owner, std::move(aheads).finish(),
@@ -332,7 +332,7 @@ RETURNING id)SQL",
 WITH requeued AS (
   UPDATE messages SET status = 'queued', updated_at = now(),
          status_reason = 'requeued after restart: the interrupted attempt had no answer'
-  WHERE queue_state = 'sending' AND provider_message_id IS NULL AND status_reason IS NULL
+  WHERE status = 'sending' AND provider_message_id IS NULL AND status_reason IS NULL
     AND session_id = ANY($1::bigint[])
   RETURNING id, session_id),
 events AS (

@@ -72,7 +72,7 @@ Expected<std::int64_t> expire_overdue(pg::Connection& conn) {
 WITH expired AS (
   UPDATE messages SET status = 'expired', status_reason = 'validity ended before it could be sent',
          updated_at = now()
-  WHERE queue_state = 'queued' AND expires_at <= now() RETURNING id),
+  WHERE status = 'queued' AND expires_at <= now() RETURNING id),
 events AS (
   INSERT INTO message_events (message_id, status, reason)
   SELECT id, 'expired', 'validity ended before it could be sent' FROM expired)
@@ -86,7 +86,7 @@ Expected<std::int64_t> fail_unknown_outcomes(pg::Connection& conn, std::chrono::
 WITH failed AS (
   UPDATE messages SET status = 'failed', updated_at = now(),
          status_reason = 'outcome unknown: the provider neither answered nor reported a status; not resent to avoid a duplicate'
-  WHERE queue_state = 'sending' AND status_reason LIKE 'outcome unknown%'
+  WHERE status = 'sending' AND status_reason LIKE 'outcome unknown%'
     AND updated_at < now() - make_interval(secs => $1::bigint)
   RETURNING id, status_reason),
 events AS (
@@ -105,7 +105,7 @@ FROM whatsapp_sessions s LEFT JOIN (
   SELECT session_id, count(*) FILTER (WHERE priority = 0) AS transactional,
          count(*) FILTER (WHERE priority = 1) AS marketing,
          extract(epoch FROM now() - min(send_at) FILTER (WHERE send_at <= now()))::float8 AS oldest_due_age
-  FROM messages WHERE queue_state = 'queued' GROUP BY session_id) q ON q.session_id = s.id
+  FROM messages WHERE status = 'queued' GROUP BY session_id) q ON q.session_id = s.id
 ORDER BY s.id)SQL");
   if (!rows) return rows.error();
   std::vector<SessionStats> stats;
@@ -186,7 +186,7 @@ Expected<std::int64_t> requeue_interrupted(pg::Connection& conn, std::int64_t se
 WITH requeued AS (
   UPDATE messages SET status = 'queued', updated_at = now(),
          status_reason = 'requeued after restart: the interrupted attempt had no answer'
-  WHERE queue_state = 'sending' AND provider_message_id IS NULL AND status_reason IS NULL
+  WHERE status = 'sending' AND provider_message_id IS NULL AND status_reason IS NULL
     AND session_id = $1
   RETURNING id),
 events AS (

@@ -25,10 +25,10 @@ SELECT s.name, s.provider, s.state, s.paused_reason, disparo_rfc3339(s.paused_at
        disparo_rfc3339(s.next_send_at), s.min_interval_ms, s.jitter_ms, s.burst, s.daily_cap,
        to_char(s.window_start, 'HH24:MI'), to_char(s.window_end, 'HH24:MI'),
        s.warmup_start_cap, s.warmup_days, s.warmup_started_on::text, t.time_zone,
-       (SELECT count(*) FROM messages m WHERE m.session_id = s.id AND m.queue_state = 'queued' AND m.priority = 0),
-       (SELECT count(*) FROM messages m WHERE m.session_id = s.id AND m.queue_state = 'queued' AND m.priority = 1),
-       (SELECT disparo_rfc3339(min(m.created_at)) FROM messages m WHERE m.session_id = s.id AND m.queue_state = 'queued'),
-       (SELECT count(*) FROM messages m WHERE m.session_id = s.id AND m.queue_state = 'sending'),
+       (SELECT count(*) FROM messages m WHERE m.session_id = s.id AND m.status = 'queued' AND m.priority = 0),
+       (SELECT count(*) FROM messages m WHERE m.session_id = s.id AND m.status = 'queued' AND m.priority = 1),
+       (SELECT disparo_rfc3339(min(m.created_at)) FROM messages m WHERE m.session_id = s.id AND m.status = 'queued'),
+       (SELECT count(*) FROM messages m WHERE m.session_id = s.id AND m.status = 'sending'),
        (SELECT count(*) FROM session_sends l
          WHERE l.session_id = s.id
            AND l.started_at >= (date_trunc('day', now() AT TIME ZONE t.time_zone) AT TIME ZONE t.time_zone))

@@ -155,7 +155,7 @@ Expected<std::vector<CompletedRun>> complete_finished_runs(pg::Connection& conn,
         "SELECT r.id, r.tenant_id, k.kind FROM campaign_runs r JOIN campaigns k ON k.id = r.campaign_id "
         "WHERE r.state = 'sending' AND NOT EXISTS ("
         "  SELECT 1 FROM messages m WHERE m.campaign_run_id = r.id "
-        "  AND m.queue_state IS NOT NULL) "
+        "  AND m.status IN ('accepted', 'queued', 'sending')) "
         "ORDER BY r.id LIMIT $1 FOR UPDATE OF r SKIP LOCKED",
         {std::to_string(settings.max_completions)});
     if (!runs) return std::move(runs).error();

@@ -193,7 +193,7 @@ WITH input AS (
      UNION ALL
      (SELECT m.id FROM messages m
       WHERE i.session_id IS NOT NULL AND i.e164 IS NOT NULL AND m.session_id = i.session_id
-        AND m.recipient = i.e164 AND m.provider_message_id IS NULL AND m.queue_state = 'sending'
+        AND m.recipient = i.e164 AND m.provider_message_id IS NULL AND m.status = 'sending'
       ORDER BY m.id LIMIT 1))
     LIMIT 1) t
 ), current AS (

@@ -11,7 +11,6 @@
 
 #include "common/rfc3339.hpp"
 #include "dispatcher/batch_queue_store.hpp"
-#include "dispatcher/inbound/inbound_store.hpp"
 #include "tests/dispatcher/queue_fixture.hpp"
 
 namespace disparo::dispatch::test {
@@ -368,95 +367,6 @@ FROM generate_series(1, 300) g)SQL",
   const auto held_back = updates_in_transaction([&] { ASSERT_TRUE(publish_holds(conn_, holds)); });
   EXPECT_EQ(held_back.first, 300);
   EXPECT_GE(held_back.second, 240) << "HOT holds: " << held_back.second << " of " << held_back.first;
-}
-
-// A status report after the send (delivered, read) changes no column that an index of messages
-// names, so PostgreSQL may keep the new row version on the row's own page and write no index
-// entry (a HOT update). Migration 0012 moved the queue's indexes from `status` to `queue_state`,
-// which stops changing once a message has left the queue. pg_depend holds a row for every column
-// an index uses, in its key, an expression or its predicate.
-TEST_F(BatchQueueTest, NoIndexOfMessagesNamesTheStatus) {
-  const auto indexes_on = [this](const std::string& column) {
-    const pg::Rows rows = sql(R"SQL(
-SELECT DISTINCT i.indexrelid::regclass::text FROM pg_index i
-JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
- AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid
-JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = d.refobjsubid
-WHERE i.indrelid = 'messages'::regclass AND a.attname = $1 ORDER BY 1)SQL",
-                              {column});
-    std::vector<std::string> names;
-    for (int r = 0; r < rows.size(); ++r) names.emplace_back(rows.text(r, 0));
-    return names;
-  };
-  EXPECT_EQ(indexes_on("status"), std::vector<std::string>{});
-  EXPECT_EQ(indexes_on("queue_state"),
-            (std::vector<std::string>{"messages_campaign_run", "messages_in_flight", "messages_ready"}));
-  // queue_state follows status: the status while queued, NULL once the message has left.
-  const auto id = enqueue_on(session_, "+5511977770001", "state", now_ - 1min);
-  const auto queue_state = [&] {
-    return sql_text("SELECT COALESCE(queue_state, '<null>') FROM messages WHERE id = $1", {std::to_string(id)});
-  };
-  EXPECT_EQ(queue_state(), "queued");
-  ASSERT_EQ(claim_id(session_), id);
-  EXPECT_EQ(queue_state(), "sending");
-  sql("UPDATE messages SET status = 'sent' WHERE id = $1", {std::to_string(id)});
-  EXPECT_EQ(queue_state(), "<null>");
-}
-
-// The same through the real statements: messages claimed, recorded as sent, then reported
-// delivered and read in status batches, on rows just inserted (pages filled to the fillfactor of
-// 0012). Whether a page has room also depends on pruning, which removes row versions no snapshot
-// can see; an open snapshot of another connection here keeps every version, so the count does not
-// depend on what else runs on the server. Measured with fillfactor 70: 38 of 100 delivered and 26
-// of 100 read reports HOT (82 and 85 without the snapshot). Before 0012 none could be, whatever
-// the room: every report changed an indexed column.
-TEST_F(BatchQueueTest, StatusReportsUpdateMessageRowsInPlace) {
-  constexpr int kMessages = 100;
-  pg::Connection holder = db_.connect();
-  sql(holder, "BEGIN ISOLATION LEVEL REPEATABLE READ");
-  sql(holder, "SELECT 1");
-  std::vector<std::int64_t> ids;
-  for (int i = 0; i < kMessages; ++i) {
-    ids.push_back(enqueue_on(session_, "+55119777" + std::to_string(80000 + i), "hot", now_ - 1min));
-  }
-  std::vector<AttemptRecord> records;
-  for (int i = 0; i < kMessages; ++i) {
-    const auto claimed = claim_id(session_);
-    ASSERT_NE(claimed, 0);
-    SendOutcome ok{OutcomeClass::accepted, "wamid.HOT" + std::to_string(claimed), "", "", "", 200};
-    records.push_back({claimed, session_, ok, decision(Action::mark_sent)});
-  }
-  ASSERT_TRUE(record_attempts(conn_, records));
-  // pg_stat_get_xact_* count this backend's updates not yet reported, so each step reads them
-  // before and after its statement inside one transaction.
-  auto counters = [this] {
-    return std::pair{sql_int("SELECT pg_stat_get_xact_tuples_updated('messages'::regclass)"),
-                     sql_int("SELECT pg_stat_get_xact_tuples_hot_updated('messages'::regclass)")};
-  };
-  auto report = [&](const std::string& status) {
-    std::vector<StatusInput> batch;
-    for (const auto id : ids) {
-      StatusInput in;
-      in.provider_message_id = "wamid.HOT" + std::to_string(id);
-      in.status = status;
-      batch.push_back(in);
-    }
-    sql("BEGIN");
-    const auto before = counters();
-    auto applied = apply_status_batch(conn_, batch);
-    const auto after = counters();
-    sql("COMMIT");
-    EXPECT_TRUE(applied) << applied.error().message;
-    return std::pair{after.first - before.first, after.second - before.second};
-  };
-  const auto delivered = report("delivered");
-  EXPECT_EQ(delivered.first, kMessages);
-  EXPECT_GE(delivered.second, 28) << "HOT delivered: " << delivered.second;
-  const auto read = report("read");
-  EXPECT_EQ(read.first, kMessages);
-  EXPECT_GE(read.second, 19) << "HOT read: " << read.second;
-  EXPECT_EQ(status_of(ids.front()), "read");
-  EXPECT_EQ(status_of(ids.back()), "read");
 }
 
 TEST_F(BatchQueueTest, HoldsKeepTheLastWordPerSession) {
