@@ -195,8 +195,8 @@ $(v dispatch_many_wal_records_per_send) records, $(v dispatch_many_wal_fpi_per_s
 images, $(n dispatch_many_wal_bytes_per_send) bytes.
 Updates of message rows in that run: $(n dispatch_many_message_updates), of which
 $(n dispatch_many_message_hot_updates) HOT (new version on the row's own page, no index entry
-written). Every one of them changes \`status\`, which the queue's partial indexes name, so none can
-be; making the status reports HOT was measured and not kept (hand-written part below).
+written). Almost all of them change \`status\`, which the queue's partial indexes name, so they
+cannot be; making the status reports HOT was measured and not kept (hand-written part below).
 
 CPU, 1 session: $(cpu dispatch_solo).
 CPU, $(n dispatch_many_sessions) sessions: $(cpu dispatch_many).
