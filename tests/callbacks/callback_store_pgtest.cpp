@@ -1,5 +1,5 @@
 // The status-callback outbox against a live PostgreSQL: what the enqueue trigger writes (which
-// URL wins, the payload), claims (lease, SKIP LOCKED, per-message order), and how each recorded
+// URL wins, the payload, one delivery per changed message of a many-row statement), claims (lease, SKIP LOCKED, per-message order), and how each recorded
 // attempt moves a delivery (delivered, backoff, failed after the last attempt, 410 Gone, a late
 // answer from a lapsed claim).
 #include "dispatcher/callbacks/callback_store.hpp"
@@ -125,6 +125,53 @@ TEST_F(CallbackStoreTest, TriggerEnqueuesNothingWithoutAUrlOrAChange) {
   set_status(same, "queued");  // not a change
   sql("UPDATE messages SET status_reason = 'x' WHERE id = $1", {std::to_string(same)});
   EXPECT_EQ(deliveries_of(same), 0);
+}
+
+TEST_F(CallbackStoreTest, OneStatementQueuesOneDeliveryPerChangedMessage) {
+  // The dispatcher moves hundreds of messages per statement, often from two parts of one WITH
+  // (the outcome record's "overtaken" and "moved"): every message whose status changed gets its
+  // delivery with its own URL and previous status; the others get none.
+  const auto by_tenant = add_message(tenant_, session_);
+  const auto by_message = add_message(tenant_, session_, "http://crm.example/message-hook");
+  const auto quiet = add_tenant("quiet", std::nullopt);
+  const auto no_url = add_message(quiet, add_session(quiet));
+  const auto unchanged = add_message(tenant_, session_);
+  set_status(by_message, "sending");
+  sql(R"SQL(
+WITH first AS (
+  UPDATE messages SET status = 'sent', updated_at = now() WHERE id = $1 RETURNING id
+), second AS (
+  UPDATE messages SET status = CASE WHEN id = $4 THEN status ELSE 'failed' END, status_reason = 'x'
+  WHERE id IN ($2, $3, $4) RETURNING id)
+SELECT (SELECT count(*) FROM first) + (SELECT count(*) FROM second))SQL",
+      {std::to_string(by_tenant), std::to_string(by_message), std::to_string(no_url),
+       std::to_string(unchanged)});
+
+  auto rows = sql(
+      "SELECT message_id, url, event_type, payload->'data'->>'previous_status', payload->'data'->>'reason' "
+      "FROM callback_deliveries WHERE message_id IN ($1, $2, $3, $4) ORDER BY message_id, id",
+      {std::to_string(by_tenant), std::to_string(by_message), std::to_string(no_url),
+       std::to_string(unchanged)});
+  ASSERT_EQ(rows.size(), 3);
+  EXPECT_EQ(rows.int64(0, 0), by_tenant);
+  EXPECT_EQ(rows.text(0, 1), "http://crm.example/tenant-hook");
+  EXPECT_EQ(rows.text(0, 2), "message.sent");
+  EXPECT_EQ(rows.text(0, 3), "queued");
+  EXPECT_EQ(rows.int64(1, 0), by_message);
+  EXPECT_EQ(rows.text(1, 2), "message.sending");  // its own earlier statement
+  EXPECT_EQ(rows.int64(2, 0), by_message);
+  EXPECT_EQ(rows.text(2, 1), "http://crm.example/message-hook");
+  EXPECT_EQ(rows.text(2, 2), "message.failed");
+  EXPECT_EQ(rows.text(2, 3), "sending");
+  EXPECT_EQ(rows.text(2, 4), "x");
+}
+
+TEST_F(CallbackStoreTest, NoTriggerRunsOncePerUpdatedMessage) {
+  // Every message changes status five times; a row-level trigger on messages runs PL/pgSQL for
+  // each change, whether or not anybody wants a callback (migration 0012).
+  EXPECT_EQ(sql_int("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'messages'::regclass "
+                    "AND NOT tgisinternal AND (tgtype & 1) = 1 AND (tgtype & 16) = 16"),
+            0);
 }
 
 TEST_F(CallbackStoreTest, ClaimLeasesCountsTheAttemptAndJoinsTheSecret) {

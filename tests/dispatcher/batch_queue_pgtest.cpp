@@ -6,7 +6,9 @@
 
 #include <functional>
 #include <set>
+#include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "common/rfc3339.hpp"
@@ -300,6 +302,63 @@ TEST_F(BatchQueueTest, ClaimsInFlightBlockTakeoversButNotRenewalsOrHolds) {
   EXPECT_TRUE((*taken)[0].acquired);
   EXPECT_EQ((*taken)[0].requeued, 1);
   EXPECT_EQ(status_of(claimed), "queued");
+}
+
+TEST_F(BatchQueueTest, ClaimsThatFindNothingLockNothing) {
+  // Idle sessions poll: their claims only read, so they neither write WAL nor hold up a takeover.
+  enqueue_on(session_, "+5511977790001", "later", now_ + 1h);
+  lease(session_, "instance-a");
+  pg::Connection claimer = db_.connect();
+  ASSERT_TRUE(claimer.exec_script("BEGIN"));
+  std::vector<ClaimRequest> claims{{session_, {}, {}}};
+  auto got = claim_batch(claimer, "instance-a", claims);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_FALSE((*got)[0].claimed);
+  EXPECT_TRUE((*got)[0].lease_held);
+  EXPECT_TRUE((*got)[0].next_due);
+
+  pg::Connection other = db_.connect();
+  sql(other, "UPDATE whatsapp_sessions SET lease_until = now() - interval '1 second' WHERE id = $1",
+      {std::to_string(session_)});
+  ASSERT_TRUE(other.exec_script("SET lock_timeout = '300ms'"));
+  std::vector<TakeoverRequest> takeover{{session_, now_ - 24h}};
+  auto taken = take_over_sessions(other, "instance-b", 60s, takeover);
+  ASSERT_TRUE(taken) << taken.error().message;
+  EXPECT_TRUE((*taken)[0].acquired);
+  ASSERT_TRUE(claimer.exec_script("COMMIT"));
+}
+
+TEST_F(BatchQueueTest, AClaimThatMeetsATakeoverReportsTheLeaseLostAndTakesNothing) {
+  // The claim reads its lease, picks a message, then locks the lease row. A takeover that commits
+  // in between wins: the lock re-reads the row, finds another owner, and nothing is claimed.
+  const auto waiting = enqueue_on(session_, "+5511977800001", "due", now_ - 1min);
+  lease(session_, "instance-a");
+  pg::Connection taker = db_.connect();
+  ASSERT_TRUE(taker.exec_script("BEGIN"));
+  sql(taker, "SELECT id FROM whatsapp_sessions WHERE id = $1 FOR UPDATE", {std::to_string(session_)});
+  sql(taker, "UPDATE whatsapp_sessions SET lease_owner = 'instance-b' WHERE id = $1", {std::to_string(session_)});
+
+  pg::Connection claimer = db_.connect();
+  std::optional<Expected<std::vector<ClaimResult>>> got;
+  std::thread claim([&] {
+    std::vector<ClaimRequest> claims{{session_, {}, {}}};
+    got = claim_batch(claimer, "instance-a", claims);
+  });
+  // Let the claim reach the lease lock (it waits there) before the takeover commits.
+  pg::Connection watcher = db_.connect();
+  for (int i = 0; i < 200; ++i) {
+    if (sql(watcher, "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%lease AS%'")
+            .size() > 0) {
+      break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(taker.exec_script("COMMIT"));
+  claim.join();
+  ASSERT_TRUE(got && *got) << (*got).error().message;
+  EXPECT_FALSE((**got)[0].lease_held);
+  EXPECT_FALSE((**got)[0].claimed);
+  EXPECT_EQ(status_of(waiting), "queued");
 }
 
 TEST_F(BatchQueueTest, RenewalReportsLostLeasesAndReleaseFreesThem) {
