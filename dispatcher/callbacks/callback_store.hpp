@@ -1,6 +1,6 @@
 // CallbackStore: the statements behind status callbacks: claiming due deliveries from the
-// outbox (filled by the messages_status_callbacks trigger, migrations 0002 and 0012) and
-// recording each attempt with its result.
+// outbox (filled by the messages_status_callback trigger, migration 0002) and recording each
+// attempt with its result.
 //
 // Blocking (libpq); call through Database::run. A claim takes a lease: it moves next_attempt_at
 // forward by `lease` and counts the attempt, so a process that dies mid-attempt loses nothing

@@ -166,14 +166,6 @@ SELECT (SELECT count(*) FROM first) + (SELECT count(*) FROM second))SQL",
   EXPECT_EQ(rows.text(2, 4), "x");
 }
 
-TEST_F(CallbackStoreTest, NoTriggerRunsOncePerUpdatedMessage) {
-  // Every message changes status five times; a row-level trigger on messages runs PL/pgSQL for
-  // each change, whether or not anybody wants a callback (migration 0012).
-  EXPECT_EQ(sql_int("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'messages'::regclass "
-                    "AND NOT tgisinternal AND (tgtype & 1) = 1 AND (tgtype & 16) = 16"),
-            0);
-}
-
 TEST_F(CallbackStoreTest, ClaimLeasesCountsTheAttemptAndJoinsTheSecret) {
   const auto first = one_delivery();
   const auto second = one_delivery();
