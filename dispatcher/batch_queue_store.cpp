@@ -113,15 +113,10 @@ Expected<std::vector<ClaimResult>> claim_batch(pg::Connection& conn, const std::
     blocked_recipients.add(std::move(recipients).finish());
     blocked_groups.add(std::move(groups).finish());
   }
-  // A claim that takes a message key-share-locks its session's lease row: a takeover (which locks
-  // it FOR UPDATE first) waits for the claims in flight, and only the owner of a live lease
-  // claims. Lease renewals and holds are plain UPDATEs of non-key columns, which a key-share lock
-  // does not block (a share lock did: renewing 1,000 leases queued behind the claims in flight and
-  // every claim behind it). A session with nothing to claim is only read: locking a row writes
-  // WAL and dirties its page, and idle sessions poll (10,000 of them every 2 s wrote ~5,000 lock
-  // records a second while nothing was sent). The message is picked (and row-locked) before its
-  // lease is locked; if a takeover won the lease meanwhile, the lock finds no row and the session
-  // reports its lease lost.
+  // A held lease row is key-share-locked: a takeover (which locks it FOR UPDATE first) waits for
+  // the claims in flight, and only the owner of a live lease claims. Lease renewals and holds are
+  // plain UPDATEs of non-key columns, which a key-share lock does not block (a share lock did:
+  // renewing 1,000 leases queued behind the claims in flight and every claim behind it).
   // Every per-session step is a LATERAL lookup by key, whatever the planner guesses of the input
   // size: joined as sets, a 500-session claim was planned as a nested loop over a sequential scan
   // of all sessions or over the aggregated blocked lists, 100-170 ms instead of ~40 (auto_explain
@@ -136,9 +131,10 @@ WITH req AS (
   SELECT r.*, held.id IS NOT NULL AS held
   FROM req r LEFT JOIN LATERAL (
     SELECT s.id FROM whatsapp_sessions s
-    WHERE s.id = r.session_id AND s.state = 'active' AND s.lease_owner = $2 AND s.lease_until > now()) held ON true
+    WHERE s.id = r.session_id AND s.state = 'active' AND s.lease_owner = $2 AND s.lease_until > now()
+    FOR KEY SHARE) held ON true
 ), next AS (
-  SELECT l.session_id, pick.id FROM lease l CROSS JOIN LATERAL (
+  SELECT pick.id FROM lease l CROSS JOIN LATERAL (
     SELECT m.id FROM messages m
     WHERE m.session_id = l.session_id AND m.status = 'queued' AND m.send_at <= l.horizon
       AND m.expires_at > GREATEST(now(), m.send_at)
@@ -146,14 +142,9 @@ WITH req AS (
       AND (m.group_id IS NULL OR m.group_id <> ALL (l.blocked_groups))
     ORDER BY m.priority, m.send_at, m.id LIMIT 1 FOR UPDATE OF m SKIP LOCKED) pick
   WHERE l.held
-), locked AS (
-  SELECT n.id FROM next n CROSS JOIN LATERAL (
-    SELECT s.id FROM whatsapp_sessions s
-    WHERE s.id = n.session_id AND s.state = 'active' AND s.lease_owner = $2 AND s.lease_until > now()
-    FOR KEY SHARE) held
 ), claimed AS (
   UPDATE messages m SET status = 'sending', status_reason = NULL, attempts = m.attempts + 1, updated_at = now()
-  FROM locked WHERE m.id = locked.id
+  FROM next WHERE m.id = next.id
   RETURNING m.id, m.session_id, m.recipient, m.kind, m.content::text, m.attempts,
             extract(epoch FROM m.created_at)::float8 AS accepted_at, m.group_id, m.group_interval_ms,
             GREATEST(now(), m.send_at) AS due
@@ -170,9 +161,8 @@ UNION ALL
 SELECT l.session_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        (SELECT disparo_rfc3339(min(q.send_at)) FROM messages q
         WHERE q.session_id = l.session_id AND q.status = 'queued' AND q.send_at > l.horizon),
-       l.held AND n.id IS NULL
-FROM lease l LEFT JOIN next n ON n.session_id = l.session_id
-WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.session_id = l.session_id))SQL",
+       l.held
+FROM lease l WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.session_id = l.session_id))SQL",
                         {std::move(sessions).finish(), owner, std::move(aheads).finish(),
                          std::move(blocked_recipients).finish(), std::move(blocked_groups).finish()});
   if (!rows) return rows.error();

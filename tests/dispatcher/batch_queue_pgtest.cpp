@@ -304,33 +304,9 @@ TEST_F(BatchQueueTest, ClaimsInFlightBlockTakeoversButNotRenewalsOrHolds) {
   EXPECT_EQ(status_of(claimed), "queued");
 }
 
-TEST_F(BatchQueueTest, ClaimsThatFindNothingLockNothing) {
-  // Idle sessions poll: their claims only read, so they neither write WAL nor hold up a takeover.
-  enqueue_on(session_, "+5511977790001", "later", now_ + 1h);
-  lease(session_, "instance-a");
-  pg::Connection claimer = db_.connect();
-  ASSERT_TRUE(claimer.exec_script("BEGIN"));
-  std::vector<ClaimRequest> claims{{session_, {}, {}}};
-  auto got = claim_batch(claimer, "instance-a", claims);
-  ASSERT_TRUE(got) << got.error().message;
-  EXPECT_FALSE((*got)[0].claimed);
-  EXPECT_TRUE((*got)[0].lease_held);
-  EXPECT_TRUE((*got)[0].next_due);
-
-  pg::Connection other = db_.connect();
-  sql(other, "UPDATE whatsapp_sessions SET lease_until = now() - interval '1 second' WHERE id = $1",
-      {std::to_string(session_)});
-  ASSERT_TRUE(other.exec_script("SET lock_timeout = '300ms'"));
-  std::vector<TakeoverRequest> takeover{{session_, now_ - 24h}};
-  auto taken = take_over_sessions(other, "instance-b", 60s, takeover);
-  ASSERT_TRUE(taken) << taken.error().message;
-  EXPECT_TRUE((*taken)[0].acquired);
-  ASSERT_TRUE(claimer.exec_script("COMMIT"));
-}
-
 TEST_F(BatchQueueTest, AClaimThatMeetsATakeoverReportsTheLeaseLostAndTakesNothing) {
-  // The claim reads its lease, picks a message, then locks the lease row. A takeover that commits
-  // in between wins: the lock re-reads the row, finds another owner, and nothing is claimed.
+  // The claim key-share-locks its lease row. A takeover that holds the row makes it wait; when
+  // the takeover commits, the lock re-reads the row, finds another owner, and nothing is claimed.
   const auto waiting = enqueue_on(session_, "+5511977800001", "due", now_ - 1min);
   lease(session_, "instance-a");
   pg::Connection taker = db_.connect();
