@@ -1,7 +1,8 @@
 // The status-callback outbox against a live PostgreSQL: what the enqueue trigger writes (which
-// URL wins, the payload, one delivery per changed message of a many-row statement), claims (lease, SKIP LOCKED, per-message order), and how each recorded
-// attempt moves a delivery (delivered, backoff, failed after the last attempt, 410 Gone, a late
-// answer from a lapsed claim).
+// URL wins, the payload, one delivery per changed message of a many-row statement), claims
+// (lease, SKIP LOCKED, per-message order), and how each recorded attempt moves a delivery
+// (delivered, backoff, failed after the last attempt, 410 Gone, a late answer from a lapsed
+// claim).
 #include "dispatcher/callbacks/callback_store.hpp"
 
 #include <gtest/gtest.h>
@@ -148,8 +149,8 @@ SELECT (SELECT count(*) FROM first) + (SELECT count(*) FROM second))SQL",
        std::to_string(unchanged)});
 
   auto rows = sql(
-      "SELECT message_id, url, event_type, payload->'data'->>'previous_status', payload->'data'->>'reason' "
-      "FROM callback_deliveries WHERE message_id IN ($1, $2, $3, $4) ORDER BY message_id, id",
+      "SELECT message_id, url, event_type, payload->'data'->>'previous_status', "
+      "payload->'data'->>'reason' FROM callback_deliveries WHERE message_id IN ($1, $2, $3, $4) ORDER BY message_id, id",
       {std::to_string(by_tenant), std::to_string(by_message), std::to_string(no_url),
        std::to_string(unchanged)});
   ASSERT_EQ(rows.size(), 3);

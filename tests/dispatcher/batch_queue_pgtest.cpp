@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -311,8 +311,9 @@ TEST_F(BatchQueueTest, AClaimThatMeetsATakeoverReportsTheLeaseLostAndTakesNothin
   lease(session_, "instance-a");
   pg::Connection taker = db_.connect();
   ASSERT_TRUE(taker.exec_script("BEGIN"));
-  sql(taker, "SELECT id FROM whatsapp_sessions WHERE id = $1 FOR UPDATE", {std::to_string(session_)});
-  sql(taker, "UPDATE whatsapp_sessions SET lease_owner = 'instance-b' WHERE id = $1", {std::to_string(session_)});
+  const std::string id = std::to_string(session_);
+  sql(taker, "SELECT id FROM whatsapp_sessions WHERE id = $1 FOR UPDATE", {id});
+  sql(taker, "UPDATE whatsapp_sessions SET lease_owner = 'instance-b' WHERE id = $1", {id});
 
   pg::Connection claimer = db_.connect();
   std::optional<Expected<std::vector<ClaimResult>>> got;
@@ -323,15 +324,17 @@ TEST_F(BatchQueueTest, AClaimThatMeetsATakeoverReportsTheLeaseLostAndTakesNothin
   // Let the claim reach the lease lock (it waits there) before the takeover commits.
   pg::Connection watcher = db_.connect();
   for (int i = 0; i < 200; ++i) {
-    if (sql(watcher, "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%lease AS%'")
-            .size() > 0) {
-      break;
-    }
+    auto waiting_claims = sql(watcher,
+                              "SELECT 1 FROM pg_stat_activity "
+                              "WHERE wait_event_type = 'Lock' AND query LIKE '%lease AS%'");
+    if (waiting_claims.size() > 0) break;
     std::this_thread::sleep_for(10ms);
   }
-  ASSERT_TRUE(taker.exec_script("COMMIT"));
+  const bool committed = static_cast<bool>(taker.exec_script("COMMIT"));
   claim.join();
-  ASSERT_TRUE(got && *got) << (*got).error().message;
+  ASSERT_TRUE(committed);
+  ASSERT_TRUE(got.has_value());
+  ASSERT_TRUE(*got) << got->error().message;
   EXPECT_FALSE((**got)[0].lease_held);
   EXPECT_FALSE((**got)[0].claimed);
   EXPECT_EQ(status_of(waiting), "queued");
