@@ -150,7 +150,8 @@ SELECT (SELECT count(*) FROM first) + (SELECT count(*) FROM second))SQL",
 
   auto rows = sql(
       "SELECT message_id, url, event_type, payload->'data'->>'previous_status', "
-      "payload->'data'->>'reason' FROM callback_deliveries WHERE message_id IN ($1, $2, $3, $4) ORDER BY message_id, id",
+      "payload->'data'->>'reason' FROM callback_deliveries "
+      "WHERE message_id IN ($1, $2, $3, $4) ORDER BY message_id, id",
       {std::to_string(by_tenant), std::to_string(by_message), std::to_string(no_url),
        std::to_string(unchanged)});
   ASSERT_EQ(rows.size(), 3);
